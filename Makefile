@@ -1,0 +1,37 @@
+# The two commands a newcomer needs: `make demo` and `make test`.
+# Both set up everything themselves on a fresh Debian 12 machine.
+
+SHELL := /bin/bash
+PYTHON ?= python3
+# Use the active virtualenv if there is one, else the project's own .venv.
+VENV := $(if $(VIRTUAL_ENV),$(VIRTUAL_ENV),$(CURDIR)/.venv)
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.pbx-bridge-installed
+
+.PHONY: test lint typecheck unit venv clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+lint: $(STAMP)
+	$(BIN)/ruff check pbx_bridge tests
+	$(BIN)/ruff format --check pbx_bridge tests
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+unit: $(STAMP)
+	$(BIN)/pytest tests/unit
+
+test: lint typecheck $(STAMP)
+	$(BIN)/pytest
+
+clean:
+	rm -rf .venv .mypy_cache .ruff_cache .pytest_cache

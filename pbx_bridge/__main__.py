@@ -1,0 +1,5 @@
+import sys
+
+from pbx_bridge.cli.main import main
+
+sys.exit(main())

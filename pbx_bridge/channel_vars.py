@@ -1,0 +1,42 @@
+"""Channel variables shared by the daemon, the fallback AGI and `dialplans/pbx-bridge.conf`.
+
+The dialplan reads exactly these names; change one here and there together
+(tests/unit/test_dialplan_contract.py checks that they agree).
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+TENANT: Final = "PBXB_TENANT"  # tenant id, empty when unrouted
+TENANT_NAME: Final = "PBXB_TENANT_NAME"
+DEPARTMENT: Final = "PBXB_DEPARTMENT"
+ACTION: Final = "PBXB_ACTION"  # queue | closed | unrouted
+REASON: Final = "PBXB_REASON"  # hours | holiday: <name> | exception: <reason> | unrouted: …
+GREETING: Final = "PBXB_GREETING"  # sound name under sounds/<lang>/pbx-bridge/
+QUEUE: Final = "PBXB_QUEUE"
+PRIORITY: Final = "PBXB_PRIORITY"
+CLOSED_ANNOUNCEMENT: Final = "PBXB_CLOSED_ANNOUNCEMENT"
+CLOSED_ACTION: Final = "PBXB_CLOSED_ACTION"  # hangup | forward
+FORWARD_TO: Final = "PBXB_FORWARD_TO"  # digits to dial for a closed-hours forward
+DECIDED_BY: Final = "PBXB_DECIDED_BY"  # daemon | fallback (the dialplan sets "generic" itself)
+CONFIG_GENERATION: Final = "PBXB_CONFIG_GENERATION"  # which configuration took the decision
+
+ALL: Final = (
+    TENANT,
+    TENANT_NAME,
+    DEPARTMENT,
+    ACTION,
+    REASON,
+    GREETING,
+    QUEUE,
+    PRIORITY,
+    CLOSED_ANNOUNCEMENT,
+    CLOSED_ACTION,
+    FORWARD_TO,
+    DECIDED_BY,
+    CONFIG_GENERATION,
+)
+
+# The AGI script name the daemon answers on: agi://host:port/route
+AGI_SCRIPT: Final = "route"

@@ -1,0 +1,1 @@
+"""The `pbx-bridge` command line: one module per subcommand, wired in main.py."""

@@ -1,0 +1,75 @@
+"""The shape of bridge.yaml and tenant files, checked by pydantic (types, unknown and missing keys).
+
+Meaning (hours, holidays, numbers) is checked afterwards in `loader.py`, where
+each finding can be pinned to the line of its key.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+SoundName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
+QueueName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
+TenantId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]*$")]
+Text = Annotated[str, StringConstraints(min_length=1)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
+
+
+class CenterModel(_Strict):
+    name: Text
+    timezone: Text
+    country: Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{2}$")] = "DE"
+    queue: QueueName
+    unrouted_greeting: SoundName
+    greeting_text: Text | None = None
+    closed_announcement: SoundName = "closed"
+    overflow_announcement: SoundName = "overflow"
+    queue_timeout: Annotated[int, Field(ge=5, le=3600)] = 300
+
+
+class AgiModel(_Strict):
+    listen: Text = "127.0.0.1:4573"
+
+
+class BridgeModel(_Strict):
+    service_center: CenterModel
+    tenants_dir: Text = "tenants"
+    sounds_dir: Text = "../sounds"
+    agi: AgiModel = AgiModel()
+
+
+class NumberModel(_Strict):
+    number: Text
+    department: Text = "Zentrale"
+
+
+class ExceptionModel(_Strict):
+    date: dt.date
+    hours: Text
+    reason: Text
+
+
+class ClosedModel(_Strict):
+    announcement: SoundName | None = None
+    action: Literal["hangup", "forward"] = "hangup"
+    forward_to: Text | None = None
+
+
+class TenantModel(_Strict):
+    id: TenantId
+    name: Text
+    greeting: SoundName
+    greeting_text: Text
+    holidays: Text
+    queue: QueueName | None = None
+    priority: Annotated[int, Field(ge=0, le=99)] = 0
+    numbers: Annotated[list[NumberModel], Field(min_length=1)]
+    hours: dict[str, Text] = {}
+    exceptions: list[ExceptionModel] = []
+    closed: ClosedModel = ClosedModel()

@@ -1,0 +1,157 @@
+"""Turn one structurally valid tenant file into a core Tenant, reporting meaning errors by line."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from pbx_bridge.config.errors import ConfigIssue
+from pbx_bridge.config.hours_syntax import parse_day_key, parse_ranges
+from pbx_bridge.config.schema import TenantModel
+from pbx_bridge.config.yaml_lines import LineMap
+from pbx_bridge.core.holidays import StateHolidays, state_codes
+from pbx_bridge.core.numbers import InvalidNumberError, normalise
+from pbx_bridge.core.schedule import (
+    WEEKDAY_NAMES,
+    DatedException,
+    HolidayCalendar,
+    NoHolidays,
+    Schedule,
+    TimeRange,
+)
+from pbx_bridge.core.tenants import ClosedAction, ClosedPolicy, Tenant, TenantNumber
+
+
+@dataclass
+class TenantContext:
+    file: Path
+    lines: LineMap
+    timezone: ZoneInfo
+    region: str
+    default_queue: str
+    issues: list[ConfigIssue] = field(default_factory=list)
+
+    def error(self, path: tuple[str | int, ...], message: str) -> None:
+        self.issues.append(ConfigIssue(self.file, self.lines.line_of(path), message))
+
+
+def build_tenant(model: TenantModel, ctx: TenantContext) -> Tenant | None:
+    """The Tenant, or None when any meaning error was recorded in `ctx.issues`."""
+    before = len(ctx.issues)
+    numbers = _numbers(model, ctx)
+    weekly = _weekly(model, ctx)
+    exceptions = _exceptions(model, ctx)
+    calendar = _holidays(model, ctx)
+    closed = _closed(model, ctx)
+    if len(ctx.issues) > before or calendar is None or closed is None:
+        return None
+    schedule = Schedule(ctx.timezone, weekly, exceptions, calendar)
+    return Tenant(
+        id=model.id,
+        name=model.name,
+        greeting=model.greeting,
+        greeting_text=model.greeting_text,
+        holidays=model.holidays.upper() if model.holidays.lower() != "none" else "none",
+        queue=model.queue or ctx.default_queue,
+        priority=model.priority,
+        numbers=numbers,
+        schedule=schedule,
+        closed=closed,
+    )
+
+
+def _numbers(model: TenantModel, ctx: TenantContext) -> tuple[TenantNumber, ...]:
+    out: list[TenantNumber] = []
+    seen: dict[str, int] = {}
+    for index, entry in enumerate(model.numbers):
+        path = ("numbers", index, "number")
+        try:
+            e164 = normalise(entry.number, ctx.region)
+        except InvalidNumberError as exc:
+            ctx.error(path, f"cannot read number: {exc}")
+            continue
+        if e164 in seen:
+            ctx.error(path, f"number {entry.number!r} is listed twice in this file ({e164})")
+            continue
+        seen[e164] = index
+        out.append(TenantNumber(e164, entry.department, entry.number))
+    return tuple(out)
+
+
+def _weekly(model: TenantModel, ctx: TenantContext) -> tuple[tuple[TimeRange, ...], ...]:
+    days: list[tuple[TimeRange, ...]] = [()] * 7
+    set_by: dict[int, str] = {}
+    for key, value in model.hours.items():
+        path = ("hours", key)
+        try:
+            weekdays = parse_day_key(key)
+        except ValueError as exc:
+            ctx.error(path, f"hours: {exc}")
+            continue
+        try:
+            ranges = parse_ranges(value)
+        except ValueError as exc:
+            ctx.error(path, f"hours {key}: {exc}")
+            continue
+        for weekday in weekdays:
+            if weekday in set_by:
+                name = WEEKDAY_NAMES[weekday]
+                ctx.error(path, f"hours: {name} is already set by {set_by[weekday]!r}")
+                continue
+            set_by[weekday] = key
+            days[weekday] = ranges
+    return tuple(days)
+
+
+def _exceptions(model: TenantModel, ctx: TenantContext) -> dict[date, DatedException]:
+    out: dict[date, DatedException] = {}
+    for index, entry in enumerate(model.exceptions):
+        path = ("exceptions", index, "hours")
+        try:
+            ranges = parse_ranges(entry.hours)
+        except ValueError as exc:
+            ctx.error(path, f"exception {entry.date}: {exc}")
+            continue
+        if entry.date in out:
+            ctx.error(("exceptions", index, "date"), f"exception date {entry.date} is listed twice")
+            continue
+        out[entry.date] = DatedException(entry.date, ranges, entry.reason)
+    return out
+
+
+def _holidays(model: TenantModel, ctx: TenantContext) -> HolidayCalendar | None:
+    code = model.holidays.strip()
+    if code.lower() == "none":
+        return NoHolidays()
+    if code.upper() in state_codes():
+        return StateHolidays(code.upper())
+    known = ", ".join(c for c in state_codes() if len(c) == 2)
+    ctx.error(
+        ("holidays",), f"unknown state code {code!r} for holidays (use one of {known}, or none)"
+    )
+    return None
+
+
+def _closed(model: TenantModel, ctx: TenantContext) -> ClosedPolicy | None:
+    closed = model.closed
+    action = ClosedAction(closed.action)
+    forward_to: str | None = None
+    if action is ClosedAction.FORWARD:
+        if closed.forward_to is None:
+            ctx.error(
+                ("closed", "action"), "closed.action is 'forward' but closed.forward_to is missing"
+            )
+            return None
+        try:
+            forward_to = normalise(closed.forward_to, ctx.region)
+        except InvalidNumberError as exc:
+            ctx.error(("closed", "forward_to"), f"cannot read closed.forward_to: {exc}")
+            return None
+    elif closed.forward_to is not None:
+        ctx.error(
+            ("closed", "forward_to"), "closed.forward_to is set but closed.action is not 'forward'"
+        )
+        return None
+    return ClosedPolicy(closed.announcement, action, forward_to)

@@ -14,6 +14,7 @@ from pbx_bridge.cli.common import (
 )
 from pbx_bridge.config.loader import BridgeConfig
 from pbx_bridge.core.tenants import ClosedAction, Tenant
+from pbx_bridge.sounds import missing_prompts, plan_prompts
 
 
 def register(subparsers: Subparsers) -> None:
@@ -40,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"ok  {tenant.id:<{width}}  {_summary(tenant)}")
     numbers = sum(len(t.numbers) for t in config.directory.tenants)
     center = config.directory.center
-    verdict = "OK" if not missing else f"{len(missing)} missing sound file(s)"
+    verdict = "OK" if not missing else f"{len(missing)} sound problem(s)"
     print(
         f"{config.path}: {center.name}, {len(config.directory.tenants)} tenants, "
         f"{numbers} numbers, configuration {config.generation}: {verdict}"
@@ -62,6 +63,6 @@ def _summary(tenant: Tenant) -> str:
 
 
 def _missing_sounds(config: BridgeConfig) -> list[str]:
-    """Prompts a call would play whose file is absent (arrives with `sounds build`)."""
-    del config
-    return []
+    """Prompts a call would play whose file is absent, and prompt-name conflicts."""
+    plan = plan_prompts(config.directory)
+    return [*plan.errors, *missing_prompts(config.directory, config.sounds_dir)]

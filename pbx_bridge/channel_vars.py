@@ -16,6 +16,7 @@ REASON: Final = "PBXB_REASON"  # hours | holiday: <name> | exception: <reason> |
 GREETING: Final = "PBXB_GREETING"  # sound name under sounds/<lang>/pbx-bridge/
 QUEUE: Final = "PBXB_QUEUE"
 PRIORITY: Final = "PBXB_PRIORITY"
+QUEUE_TIMEOUT: Final = "PBXB_QUEUE_TIMEOUT"  # seconds in the queue before overflow
 CLOSED_ANNOUNCEMENT: Final = "PBXB_CLOSED_ANNOUNCEMENT"
 CLOSED_ACTION: Final = "PBXB_CLOSED_ACTION"  # hangup | forward
 FORWARD_TO: Final = "PBXB_FORWARD_TO"  # digits to dial for a closed-hours forward
@@ -31,6 +32,7 @@ ALL: Final = (
     GREETING,
     QUEUE,
     PRIORITY,
+    QUEUE_TIMEOUT,
     CLOSED_ANNOUNCEMENT,
     CLOSED_ACTION,
     FORWARD_TO,

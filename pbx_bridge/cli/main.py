@@ -7,9 +7,9 @@ import sys
 from collections.abc import Sequence
 
 from pbx_bridge import __version__
-from pbx_bridge.cli import config_check, hours, route, sounds
+from pbx_bridge.cli import config_check, hours, route, run, sounds
 
-SUBCOMMANDS = (config_check, route, hours, sounds)
+SUBCOMMANDS = (config_check, route, hours, sounds, run)
 
 
 def build_parser() -> argparse.ArgumentParser:

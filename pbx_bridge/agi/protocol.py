@@ -1,0 +1,150 @@
+"""One FastAGI session over asyncio streams, robust against what real networks send.
+
+panoramisk's stock FastAGI handler spins on a peer that closes before its
+headers, reads a multi-line 520 as one line and stays a reply behind after an
+out-of-band HANGUP (see shared notes). This reader is bounded in bytes and time,
+decodes leniently, and treats 511, HANGUP and end-of-stream as a hangup.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+
+from panoramisk.utils import parse_agi_result
+
+MAX_LINE = 4096
+MAX_HEADER_BYTES = 16 * 1024
+MAX_HEADER_LINES = 200
+
+
+class AgiProtocolError(Exception):
+    """The peer does not speak AGI (garbage, oversized or incomplete headers)."""
+
+
+class AgiHangupError(Exception):
+    """The channel hung up: stop sending commands."""
+
+
+@dataclass(frozen=True)
+class AgiReply:
+    code: int
+    result: str
+    data: str
+
+
+def _decode(raw: bytes) -> str:
+    # Asterisk passes caller names through unchanged; a name cut mid-character
+    # must not cost the call, so undecodable bytes become U+FFFD.
+    return raw.decode("utf-8", errors="replace").rstrip("\r\n")
+
+
+async def _read_line(reader: asyncio.StreamReader, timeout: float) -> str:
+    try:
+        raw = await asyncio.wait_for(reader.readuntil(b"\n"), timeout)
+    except asyncio.IncompleteReadError as exc:
+        raise AgiHangupError("connection closed") from exc
+    except asyncio.LimitOverrunError as exc:
+        raise AgiProtocolError("line too long") from exc
+    except TimeoutError as exc:
+        raise AgiProtocolError(f"no complete line within {timeout:g} s") from exc
+    return _decode(raw)
+
+
+async def read_environment(reader: asyncio.StreamReader, timeout: float) -> dict[str, str]:
+    """The `agi_*` header block up to its blank line, within `timeout` seconds in total."""
+    env: dict[str, str] = {}
+    total = 0
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        remaining = deadline - loop.time()
+        if remaining <= 0:
+            raise AgiProtocolError("AGI headers incomplete at the deadline")
+        try:
+            line = await _read_line(reader, remaining)
+        except AgiHangupError as exc:
+            raise AgiProtocolError("peer closed before the AGI headers were complete") from exc
+        total += len(line) + 1
+        if total > MAX_HEADER_BYTES or len(env) >= MAX_HEADER_LINES:
+            raise AgiProtocolError("AGI headers too large")
+        if not line:
+            break
+        key, sep, value = line.partition(":")
+        if not sep or not key.startswith("agi_"):
+            raise AgiProtocolError(f"not an AGI header line: {line[:60]!r}")
+        env[key.strip()] = value.strip()
+    if "agi_request" not in env and "agi_network_script" not in env:
+        raise AgiProtocolError("AGI headers without agi_request")
+    return env
+
+
+def quote(value: str) -> str:
+    """An AGI argument in double quotes; Asterisk unescapes backslashes inside them."""
+    cleaned = value.replace("\r", " ").replace("\n", " ")
+    return '"' + cleaned.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+class AgiChannel:
+    """Sends one command at a time and reads exactly its reply."""
+
+    def __init__(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, timeout: float
+    ) -> None:
+        self._reader = reader
+        self._writer = writer
+        self._timeout = timeout
+        self.hung_up = False
+
+    async def command(self, text: str) -> AgiReply:
+        if self.hung_up:
+            raise AgiHangupError("channel already hung up")
+        self._writer.write(text.encode("utf-8") + b"\n")
+        try:
+            await asyncio.wait_for(self._writer.drain(), self._timeout)
+        except (ConnectionError, TimeoutError) as exc:
+            self.hung_up = True
+            raise AgiHangupError(f"cannot send: {exc}") from exc
+        return await self._reply()
+
+    async def set_variable(self, name: str, value: str) -> AgiReply:
+        return await self.command(f"SET VARIABLE {name} {quote(value)}")
+
+    async def _reply(self) -> AgiReply:
+        while True:
+            try:
+                line = await _read_line(self._reader, self._timeout)
+            except AgiHangupError:
+                self.hung_up = True
+                raise
+            if line == "HANGUP":
+                # Out-of-band notice; the reply to our command still follows.
+                self.hung_up = True
+                continue
+            if line.startswith("520-"):
+                await self._skip_usage()
+                return AgiReply(520, "", "usage error")
+            if line.startswith("511"):
+                self.hung_up = True
+                raise AgiHangupError("511: channel is dead")
+            return self._parse(line)
+
+    async def _skip_usage(self) -> None:
+        for _ in range(200):
+            line = await _read_line(self._reader, self._timeout)
+            if line.startswith("520 "):
+                return
+        raise AgiProtocolError("520 usage text does not end")
+
+    def _parse(self, line: str) -> AgiReply:
+        if not line[:3].isdigit():
+            raise AgiProtocolError(f"unexpected AGI reply {line[:60]!r}")
+        code = int(line[:3])
+        if code != 200:
+            return AgiReply(code, "", line[4:])
+        parsed = parse_agi_result(line)
+        result, data = parsed.get("result", ("-1", ""))
+        if parsed.get("error") == "AGIAppError":
+            result = "-1"
+            self.hung_up = True
+        return AgiReply(200, str(result), str(data))

@@ -1,0 +1,59 @@
+"""The `route` AGI script: decide with the configuration current at the call's start."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import datetime
+
+import structlog
+
+from pbx_bridge.agi.protocol import AgiChannel
+from pbx_bridge.agi.variables import call_request, channel_variables
+from pbx_bridge.config.loader import BridgeConfig
+from pbx_bridge.core.routing import Decision, decide
+
+log = structlog.get_logger("pbx_bridge.route")
+
+DecisionObserver = Callable[[Decision, float], None]
+
+
+class RouteHandler:
+    def __init__(
+        self,
+        current_config: Callable[[], BridgeConfig],
+        clock: Callable[[], datetime],
+        observe: DecisionObserver | None = None,
+    ) -> None:
+        self._current_config = current_config
+        self._clock = clock
+        self._observe = observe or (lambda _d, _s: None)
+
+    async def __call__(self, env: dict[str, str], channel: AgiChannel) -> None:
+        started = time.perf_counter()
+        # One snapshot: a reload during this call does not change its decision.
+        config = self._current_config()
+        request = call_request(env, env.get("agi_arg_1"))
+        decision = decide(config.directory, request, self._clock())
+        self._observe(decision, time.perf_counter() - started)
+        bound = log.bind(
+            uniqueid=env.get("agi_uniqueid"),
+            linkedid=env.get("agi_linkedid") or env.get("agi_uniqueid"),
+            tenant=decision.tenant,
+        )
+        bound.info(
+            "call_routed",
+            action=str(decision.action),
+            department=decision.department,
+            reason=decision.reason,
+            matched_by=str(decision.matched_by or ""),
+            config=config.generation,
+        )
+        pairs = channel_variables(
+            decision,
+            queue_timeout=config.queue_timeout,
+            decided_by="daemon",
+            generation=config.generation,
+        )
+        for name, value in pairs:
+            await channel.set_variable(name, value)

@@ -1,0 +1,54 @@
+"""The channel variables one routing decision sets, shared by the daemon and the fallback AGI."""
+
+from __future__ import annotations
+
+from pbx_bridge import channel_vars as cv
+from pbx_bridge.core.routing import CallRequest, Decision
+
+# CHANNEL(accountcode) lands in Asterisk's own CDRs (CDR(accountcode) is read-only there).
+ACCOUNTCODE = "CHANNEL(accountcode)"
+
+
+def call_request(env: dict[str, str], redirecting_arg: str | None) -> CallRequest:
+    """The call as the AGI environment describes it.
+
+    `agi_extension` is the dialled number (PJSIP: the Request-URI user); calls that
+    enter at `s` (no DID) fall back to `agi_dnid`.
+    """
+    dialled = env.get("agi_extension", "")
+    if dialled in ("", "s", "i", "h", "t") or dialled.lower() == "unknown":
+        dialled = env.get("agi_dnid", "")
+    caller = env.get("agi_callerid") or None
+    return CallRequest(
+        dialled=dialled or None,
+        redirecting=(redirecting_arg or "").strip() or None,
+        caller=None if caller in ("unknown", "anonymous") else caller,
+    )
+
+
+def channel_variables(
+    decision: Decision, *, queue_timeout: int, decided_by: str, generation: str
+) -> list[tuple[str, str]]:
+    """Name/value pairs in the order to set them: PBXB_ACTION last.
+
+    The dialplan treats a non-empty PBXB_ACTION as "decided"; setting it last
+    means a session cut off half-way leaves it empty and the failsafe takes over.
+    """
+    pairs = [
+        (cv.TENANT, decision.tenant or ""),
+        (cv.TENANT_NAME, decision.tenant_name or ""),
+        (cv.DEPARTMENT, decision.department or ""),
+        (cv.REASON, decision.reason),
+        (cv.GREETING, decision.greeting),
+        (cv.QUEUE, decision.queue),
+        (cv.PRIORITY, str(decision.priority)),
+        (cv.QUEUE_TIMEOUT, str(queue_timeout)),
+        (cv.CLOSED_ANNOUNCEMENT, decision.closed_announcement or ""),
+        (cv.CLOSED_ACTION, str(decision.closed_action or "")),
+        (cv.FORWARD_TO, decision.forward_dial or ""),
+        (cv.DECIDED_BY, decided_by),
+        (cv.CONFIG_GENERATION, generation),
+        (ACCOUNTCODE, decision.tenant or ""),
+        (cv.ACTION, str(decision.action)),
+    ]
+    return pairs

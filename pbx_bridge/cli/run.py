@@ -1,0 +1,31 @@
+"""`pbx-bridge run`: the daemon in the foreground (systemd runs it this way)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+
+from pbx_bridge.cli.common import EXIT_CONFIG, Subparsers, add_config_option, load_or_report
+from pbx_bridge.daemon import Daemon
+from pbx_bridge.logging_setup import configure
+
+
+def register(subparsers: Subparsers) -> None:
+    parser = subparsers.add_parser(
+        "run", help="run the daemon (FastAGI listener) in the foreground"
+    )
+    add_config_option(parser)
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    config = load_or_report(args.config)
+    if config is None:
+        return EXIT_CONFIG
+    configure()
+
+    async def main() -> int:
+        # Objects that touch the loop are made inside it (panoramisk needs this on 3.12+).
+        return await Daemon(config).run()
+
+    return asyncio.run(main())

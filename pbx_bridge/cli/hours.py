@@ -27,7 +27,10 @@ def parse_week(text: str) -> date:
     year_text, sep, week_text = text.upper().partition("-W")
     if not sep or not year_text.isdigit() or not week_text.isdigit():
         raise ValueError(f"{text!r} is not an ISO week like 2026-W44")
-    return date.fromisocalendar(int(year_text), int(week_text), 1)
+    try:
+        return date.fromisocalendar(int(year_text), int(week_text), 1)
+    except ValueError:
+        raise ValueError(f"{text!r} is not a week of {year_text}") from None
 
 
 def run(args: argparse.Namespace) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -44,7 +45,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         at = parse_instant(args.at, zone)
     except ValueError:
-        print(f"--at {args.at!r} is not an ISO-8601 date and time (e.g. 2026-10-31T10:00)")
+        message = f"--at {args.at!r} is not an ISO-8601 date and time (e.g. 2026-10-31T10:00)"
+        print(message, file=sys.stderr)
         return EXIT_CONFIG
     call = CallRequest(dialled=args.number, redirecting=args.redirecting, caller=args.caller)
     decision = decide(config.directory, call, at)

@@ -5,21 +5,25 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Generic, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import phonenumbers
-from pydantic import BaseModel, ValidationError
 
 from pbx_bridge.config.errors import ConfigInvalidError, ConfigIssue
-from pbx_bridge.config.schema import BridgeModel, CenterModel, TenantModel
-from pbx_bridge.config.tenant_builder import TenantContext, build_tenant
-from pbx_bridge.config.validation_messages import structural_issues
-from pbx_bridge.config.yaml_lines import LineMap, load_yaml
-from pbx_bridge.core.tenants import ServiceCenter, Tenant, TenantDirectory
+from pbx_bridge.config.parsing import parse, read_text, validate_part
+from pbx_bridge.config.schema import AgiModel, BridgeModel, CenterModel
+from pbx_bridge.config.tenant_files import load_tenant_files
+from pbx_bridge.config.yaml_lines import LineMap
+from pbx_bridge.core.tenants import ServiceCenter, TenantDirectory
 
 DEFAULT_CONFIG = Path("config/bridge.yaml")
 _FALLBACK_ZONE = "Europe/Berlin"
+_CENTER_PLACEHOLDERS: dict[str, object] = {
+    "name": "?",
+    "timezone": _FALLBACK_ZONE,
+    "queue": "servicecenter",
+    "unrouted_greeting": "servicecenter",
+}
 
 
 @dataclass(frozen=True)
@@ -43,57 +47,25 @@ class BridgeConfig:
     warnings: list[ConfigIssue] = field(default_factory=list)
 
 
-M = TypeVar("M", bound=BaseModel)
-
-
 @dataclass
-class _Parsed(Generic[M]):
-    model: M | None
+class _BridgeFile:
+    path: Path
     lines: LineMap
     issues: list[ConfigIssue]
 
-
-def _parse(file: Path, text: str, model: type[M]) -> _Parsed[M]:
-    loaded = load_yaml(text)
-    issues = [ConfigIssue(file, p.line, p.message) for p in loaded.problems]
-    if loaded.data is None and not issues:
-        issues.append(ConfigIssue(file, 1, "the file is empty"))
-    if issues:
-        return _Parsed(None, loaded.lines, issues)
-    try:
-        return _Parsed(model.model_validate(loaded.data), loaded.lines, issues)
-    except ValidationError as exc:
-        return _Parsed(None, loaded.lines, structural_issues(exc, model, file, loaded.lines))
+    def error(self, key: tuple[str, ...], message: str) -> None:
+        self.issues.append(ConfigIssue(self.path, self.lines.line_of(key), message))
 
 
-def _read(file: Path, issues: list[ConfigIssue]) -> str | None:
-    try:
-        return file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        issues.append(ConfigIssue(file, 1, f"cannot read file: {exc}"))
-        return None
-
-
-def _center(
-    model: CenterModel, file: Path, lines: LineMap, issues: list[ConfigIssue]
-) -> ServiceCenter:
-    base = ("service_center",)
+def _center(model: CenterModel, bridge: _BridgeFile) -> ServiceCenter:
     try:
         zone = ZoneInfo(model.timezone)
     except (ZoneInfoNotFoundError, ValueError):
-        issues.append(
-            ConfigIssue(
-                file, lines.line_of((*base, "timezone")), f"unknown timezone {model.timezone!r}"
-            )
-        )
+        bridge.error(("service_center", "timezone"), f"unknown timezone {model.timezone!r}")
         zone = ZoneInfo(_FALLBACK_ZONE)
     country = model.country.upper()
     if country not in phonenumbers.SUPPORTED_REGIONS:
-        issues.append(
-            ConfigIssue(
-                file, lines.line_of((*base, "country")), f"unknown country code {country!r}"
-            )
-        )
+        bridge.error(("service_center", "country"), f"unknown country code {country!r}")
         country = "DE"
     return ServiceCenter(
         name=model.name,
@@ -107,143 +79,71 @@ def _center(
     )
 
 
-def _listen(text: str, file: Path, line: int, issues: list[ConfigIssue]) -> ListenAddress:
+def _listen(text: str, bridge: _BridgeFile) -> ListenAddress:
     host, sep, port_text = text.rpartition(":")
     host = host.strip("[]")
     if not sep or not host or not port_text.isdigit() or not 0 < int(port_text) < 65536:
-        issues.append(ConfigIssue(file, line, f"agi.listen {text!r} is not HOST:PORT"))
+        bridge.error(("agi", "listen"), f"agi.listen {text!r} is not HOST:PORT")
         return ListenAddress("127.0.0.1", 4573)
     return ListenAddress(host, int(port_text))
+
+
+def _part(data: object, key: str) -> object:
+    return data.get(key) if isinstance(data, dict) else None
 
 
 def load_config(path: Path) -> BridgeConfig:
     """Read and validate everything; raise ConfigInvalidError listing every issue found."""
     issues: list[ConfigIssue] = []
     digest = hashlib.sha256()
-    text = _read(path, issues)
+    text = read_text(path, issues)
     if text is None:
         raise ConfigInvalidError(issues)
     digest.update(text.encode())
-    parsed = _parse(path, text, BridgeModel)
+    parsed = parse(path, text, BridgeModel, {"service_center": _CENTER_PLACEHOLDERS})
     issues.extend(parsed.issues)
-    bridge = parsed.model
-    if bridge is None:
-        # Go on with defaults so tenant files are checked too: every error in one pass.
-        center = ServiceCenter(
-            "?", ZoneInfo(_FALLBACK_ZONE), "DE", "servicecenter", "servicecenter"
-        )
-        tenants_dir, sounds_dir = path.parent / "tenants", path.parent / "../sounds"
-        listen, queue_timeout = ListenAddress("127.0.0.1", 4573), 300
-    else:
-        center = _center(bridge.service_center, path, parsed.lines, issues)
-        tenants_dir = path.parent / bridge.tenants_dir
-        sounds_dir = path.parent / bridge.sounds_dir
-        listen = _listen(bridge.agi.listen, path, parsed.lines.line_of(("agi", "listen")), issues)
-        queue_timeout = bridge.service_center.queue_timeout
-    tenants, files = _load_tenants(
-        tenants_dir,
-        bridge_file=path,
-        bridge_lines=parsed.lines,
-        center=center,
-        issues=issues,
-        digest=digest,
+    bridge = _BridgeFile(path, parsed.lines, issues)
+    model = parsed.model
+    # With structural errors, still check what can be checked, so every error shows in one run.
+    center_model = (
+        model.service_center
+        if model
+        else validate_part(CenterModel, _part(parsed.data, "service_center"), _CENTER_PLACEHOLDERS)
     )
+    agi_model = model.agi if model else validate_part(AgiModel, _part(parsed.data, "agi"), {})
+    center = _center(center_model or CenterModel(**_CENTER_PLACEHOLDERS), bridge)  # type: ignore[arg-type]
+    listen = _listen((agi_model or AgiModel()).listen, bridge)
+    tenants_dir = path.parent / (
+        model.tenants_dir if model else _text(parsed.data, "tenants_dir", "tenants")
+    )
+    sounds_dir = path.parent / (model.sounds_dir if model else "../sounds")
+    files = _tenant_paths(tenants_dir, bridge)
+    loaded = load_tenant_files(files, center, issues, digest)
     if issues:
         raise ConfigInvalidError(issues)
+    assert model is not None
     return BridgeConfig(
         path=path,
-        directory=TenantDirectory(center, tuple(tenants)),
+        directory=TenantDirectory(center, tuple(loaded.tenants)),
         sounds_dir=sounds_dir.resolve(),
         agi_listen=listen,
-        queue_timeout=queue_timeout,
-        tenant_files=files,
+        queue_timeout=model.service_center.queue_timeout,
+        tenant_files=loaded.files,
         generation=digest.hexdigest()[:12],
-        warnings=_warnings(tenants, files),
+        warnings=loaded.warnings,
     )
 
 
-def _load_tenants(
-    tenants_dir: Path,
-    *,
-    bridge_file: Path,
-    bridge_lines: LineMap,
-    center: ServiceCenter,
-    issues: list[ConfigIssue],
-    digest: hashlib._Hash,
-) -> tuple[list[Tenant], dict[str, Path]]:
+def _text(data: object, key: str, default: str) -> str:
+    value = _part(data, key)
+    return value if isinstance(value, str) and value else default
+
+
+def _tenant_paths(tenants_dir: Path, bridge: _BridgeFile) -> list[Path]:
     if not tenants_dir.is_dir():
-        line = bridge_lines.line_of(("tenants_dir",))
-        issues.append(
-            ConfigIssue(bridge_file, line, f"tenants_dir {str(tenants_dir)!r} is not a folder")
-        )
-        return [], {}
+        bridge.error(("tenants_dir",), f"tenants_dir {str(tenants_dir)!r} is not a folder")
+        return []
     files = sorted([*tenants_dir.glob("*.yaml"), *tenants_dir.glob("*.yml")])
     if not files:
-        line = bridge_lines.line_of(("tenants_dir",))
-        issues.append(ConfigIssue(bridge_file, line, f"no tenant files (*.yaml) in {tenants_dir}"))
-    tenants: list[Tenant] = []
-    by_id: dict[str, Path] = {}
-    number_owner: dict[str, tuple[str, Path, int]] = {}
-    for file in files:
-        text = _read(file, issues)
-        if text is None:
-            continue
-        digest.update(file.name.encode() + b"\0" + text.encode())
-        parsed = _parse(file, text, TenantModel)
-        issues.extend(parsed.issues)
-        if parsed.model is None:
-            continue
-        model = parsed.model
-        if model.id in by_id:
-            issues.append(
-                ConfigIssue(
-                    file,
-                    parsed.lines.line_of(("id",)),
-                    f"duplicate tenant id {model.id!r} (also in {by_id[model.id]})",
-                )
-            )
-            continue
-        ctx = TenantContext(file, parsed.lines, center.timezone, center.country, center.queue)
-        tenant = build_tenant(model, ctx)
-        issues.extend(ctx.issues)
-        by_id[model.id] = file
-        if tenant is None:
-            continue
-        clash = False
-        for index, number in enumerate(tenant.numbers):
-            line = parsed.lines.line_of(("numbers", index, "number"))
-            owner = number_owner.get(number.e164)
-            if owner is not None:
-                other_id, other_file, other_line = owner
-                issues.append(
-                    ConfigIssue(
-                        file,
-                        line,
-                        f"number {number.written!r} ({number.e164}) is already claimed by tenant "
-                        f"{other_id!r} ({other_file}:{other_line})",
-                    )
-                )
-                clash = True
-            else:
-                number_owner[number.e164] = (tenant.id, file, line)
-        if not clash:
-            tenants.append(tenant)
-    return tenants, by_id
-
-
-def _warnings(tenants: list[Tenant], files: dict[str, Path]) -> list[ConfigIssue]:
-    """Legal but suspicious: a closed-hours forward to a number another tenant claims loops back."""
-    owners = {n.e164: t.id for t in tenants for n in t.numbers}
-    out: list[ConfigIssue] = []
-    for tenant in tenants:
-        target = tenant.closed.forward_to
-        if target and owners.get(target) not in (None, tenant.id):
-            out.append(
-                ConfigIssue(
-                    files[tenant.id],
-                    1,
-                    f"warning: closed.forward_to {target} is answered by tenant {owners[target]!r} "
-                    "of this center; the call comes back here",
-                )
-            )
-    return out
+        bridge.error(("tenants_dir",), f"no tenant files (*.yaml) in {tenants_dir}")
+    return files

@@ -7,14 +7,27 @@ each finding can be pinned to the line of its key.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
 SoundName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
 QueueName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
 TenantId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]*$")]
 Text = Annotated[str, StringConstraints(min_length=1)]
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _iso_date_only(value: object) -> object:
+    # pydantic would read a bare number as a Unix timestamp; admins mean a calendar date.
+    if isinstance(value, str) and not _ISO_DATE.match(value.strip()):
+        raise ValueError(f"write dates as YYYY-MM-DD, not {value!r}")
+    return value
+
+
+IsoDate = Annotated[dt.date, BeforeValidator(_iso_date_only)]
 
 
 class _Strict(BaseModel):
@@ -50,7 +63,7 @@ class NumberModel(_Strict):
 
 
 class ExceptionModel(_Strict):
-    date: dt.date
+    date: IsoDate
     hours: Text
     reason: Text
 

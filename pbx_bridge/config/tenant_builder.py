@@ -32,6 +32,9 @@ class TenantContext:
     region: str
     default_queue: str
     issues: list[ConfigIssue] = field(default_factory=list)
+    # Every readable number with its list index, also when other keys have errors,
+    # so that clashes with other tenants are reported in the same run.
+    numbers: list[tuple[int, TenantNumber]] = field(default_factory=list)
 
     def error(self, path: tuple[str | int, ...], message: str) -> None:
         self.issues.append(ConfigIssue(self.file, self.lines.line_of(path), message))
@@ -77,6 +80,7 @@ def _numbers(model: TenantModel, ctx: TenantContext) -> tuple[TenantNumber, ...]
             continue
         seen[e164] = index
         out.append(TenantNumber(e164, entry.department, entry.number))
+        ctx.numbers.append((index, out[-1]))
     return tuple(out)
 
 

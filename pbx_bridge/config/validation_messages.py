@@ -32,13 +32,21 @@ def structural_issues(
         else:
             text = str(err["msg"])
             if kind == "string_pattern_mismatch":
-                text = "only letters, digits, '-', '_' and '.' are allowed here"
+                text = _pattern_message(loc)
+            elif kind == "value_error":
+                text = str(err.get("ctx", {}).get("error", text))
             elif kind in {"model_type", "dict_type"}:
                 text = "expected a mapping of keys (key: value)"
             elif kind == "list_type":
                 text = "expected a list (lines starting with '-')"
             issues.append(ConfigIssue(file, lines.line_of(loc), f"{_dotted(loc)}: {text}"))
     return issues
+
+
+def _pattern_message(loc: Path_) -> str:
+    if loc == ("id",):
+        return "a tenant id is lowercase letters, digits, '-' and '_' (e.g. gifhorn)"
+    return "a name here is letters, digits, '-', '_' and '.', without spaces or slashes"
 
 
 def _where(loc: Path_) -> str:

@@ -54,6 +54,11 @@ def load_yaml(text: str) -> LoadedYaml:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
+        last_line = max(1, len(text.splitlines()))
+        if line > last_line and exc.context_mark is not None:
+            # "end of stream" errors point past the file; where the construct began helps more.
+            line = exc.context_mark.line + 1
+        line = min(line, last_line)
         problems.append(YamlProblem(line, f"YAML syntax error: {exc.problem or exc}"))
         return LoadedYaml(None, lines, problems)
     except yaml.YAMLError as exc:

@@ -1,0 +1,190 @@
+"""An admin sees every error of the whole tree in one run, sorted by file and line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.unit.config.tree import findings
+
+
+def test_errors_in_several_files_are_all_reported_sorted(tmp_path: Path) -> None:
+    bridge = """\
+        service_center:
+          name: Service Center Wolfsburg
+          timezone: Europe/Berlin
+          queue: servicecenter
+          unrouted_greeting: servicecenter
+        tenants_dir: tenants
+        agi:
+          listen: "localhost"
+    """
+    wolfsburg = """\
+        id: wolfsburg
+        name: Stadt Wolfsburg
+        greeting: wolfsburg
+        greeting_text: "Guten Tag."
+        holidays: NS
+        numbers:
+          - {number: "05361 0999-0"}
+        hours:
+          mon-fri: "07:00-18:00"
+          sat: "25:00-12:00"
+    """
+    gifhorn = """\
+        id: gifhorn
+        name: Landkreis Gifhorn
+        greeting: gifhorn
+        greeting_text: "Guten Tag."
+        holidays: NI
+        numbers:
+          - {number: "05371 82-0"}
+        hours:
+          mon-fir: "07:00-18:00"
+        closed:
+          action: forward
+    """
+    broken = """\
+        id: uetze
+          name: Gemeinde Uetze
+    """
+    found = findings(
+        tmp_path, {"wolfsburg": wolfsburg, "gifhorn": gifhorn, "uetze": broken}, bridge
+    )
+    assert [(file, line) for file, line, _ in found] == [
+        ("bridge.yaml", 8),
+        ("tenants/gifhorn.yaml", 9),
+        ("tenants/gifhorn.yaml", 11),
+        ("tenants/uetze.yaml", 2),
+        ("tenants/wolfsburg.yaml", 5),
+        ("tenants/wolfsburg.yaml", 10),
+    ]
+    messages = [message for _, _, message in found]
+    assert "agi.listen 'localhost'" in messages[0]
+    assert "unknown weekday 'fir'" in messages[1]
+    assert "forward_to is missing" in messages[2]
+    assert messages[3].startswith("YAML syntax error")
+    assert "unknown state code 'NS'" in messages[4]
+    assert "'25:00' is not a time of day" in messages[5]
+
+
+def test_structural_error_in_bridge_does_not_hide_tenant_errors(tmp_path: Path) -> None:
+    bridge = """\
+        service_center:
+          name: Service Center Wolfsburg
+          timezone: Europe/Berlin
+          queue: servicecenter
+          unrouted_greetings: servicecenter
+        tenants_dir: tenants
+    """
+    tenant = """\
+        id: gifhorn
+        name: Landkreis Gifhorn
+        greeting: gifhorn
+        greeting_text: "Guten Tag."
+        holidays: NI
+        numbers:
+          - {number: "Rathaus"}
+    """
+    found = findings(tmp_path, {"gifhorn": tenant}, bridge)
+    assert [(file, line) for file, line, _ in found] == [
+        ("bridge.yaml", 1),
+        ("bridge.yaml", 5),
+        ("tenants/gifhorn.yaml", 7),
+    ]
+
+
+def test_every_clash_of_a_number_is_reported(tmp_path: Path) -> None:
+    tenant = """\
+        id: {id}
+        name: Gemeinde {id}
+        greeting: {id}
+        greeting_text: "Guten Tag."
+        holidays: NI
+        numbers:
+          - {{number: "{number}"}}
+    """
+    found = findings(
+        tmp_path,
+        {
+            "a": tenant.format(id="a", number="05371 82-0"),
+            "b": tenant.format(id="b", number="+495371820"),
+            "c": tenant.format(id="c", number="0049 5371 82 0"),
+        },
+    )
+    assert [(file, line) for file, line, _ in found] == [
+        ("tenants/b.yaml", 7),
+        ("tenants/c.yaml", 7),
+    ]
+    assert all("already claimed by tenant 'a'" in message for _, _, message in found)
+
+
+def test_typo_in_a_tenant_does_not_hide_its_bad_hours(tmp_path: Path) -> None:
+    tenant = """\
+        id: gifhorn
+        name: Landkreis Gifhorn
+        greeting: gifhorn
+        greeting_text: "Guten Tag."
+        holidays: NI
+        numbers:
+          - {number: "05371 82-0"}
+        hours:
+          mon-fri: "18:00-07:00"
+        exeptions: []
+    """
+    found = findings(tmp_path, {"gifhorn": tenant})
+    assert [(file, line) for file, line, _ in found] == [
+        ("tenants/gifhorn.yaml", 9),
+        ("tenants/gifhorn.yaml", 10),
+    ]
+
+
+def test_typo_in_bridge_does_not_hide_a_bad_timezone(tmp_path: Path) -> None:
+    bridge = """\
+        service_center:
+          name: Service Center Wolfsburg
+          timezone: Europe/Wolfsburg
+          queue: servicecenter
+          unrouted_greeting: servicecenter
+          queue_timout: 300
+        tenants_dir: tenants
+    """
+    tenant = """\
+        id: gifhorn
+        name: Landkreis Gifhorn
+        greeting: gifhorn
+        greeting_text: "Guten Tag."
+        holidays: NI
+        numbers:
+          - {number: "05371 82-0"}
+    """
+    found = findings(tmp_path, {"gifhorn": tenant}, bridge)
+    assert [(file, line) for file, line, _ in found] == [
+        ("bridge.yaml", 3),
+        ("bridge.yaml", 6),
+    ]
+
+
+def test_number_clash_with_a_tenant_that_has_other_errors_is_reported(tmp_path: Path) -> None:
+    gifhorn = """\
+        id: gifhorn
+        name: Landkreis Gifhorn
+        greeting: gifhorn
+        greeting_text: "Guten Tag."
+        holidays: XX
+        numbers:
+          - {number: "05371 82-0"}
+    """
+    wolfsburg = """\
+        id: wolfsburg
+        name: Stadt Wolfsburg
+        greeting: wolfsburg
+        greeting_text: "Guten Tag."
+        holidays: NI
+        numbers:
+          - {number: "+49 5371 820"}
+    """
+    found = findings(tmp_path, {"gifhorn": gifhorn, "wolfsburg": wolfsburg})
+    assert [(file, line) for file, line, _ in found] == [
+        ("tenants/gifhorn.yaml", 5),
+        ("tenants/wolfsburg.yaml", 7),
+    ]

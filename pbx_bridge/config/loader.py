@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -11,9 +12,10 @@ import phonenumbers
 
 from pbx_bridge.config.errors import ConfigInvalidError, ConfigIssue
 from pbx_bridge.config.parsing import parse, read_text, validate_part
-from pbx_bridge.config.schema import AgiModel, BridgeModel, CenterModel
+from pbx_bridge.config.schema import AgiModel, AmiModel, BridgeModel, CenterModel
 from pbx_bridge.config.tenant_files import load_tenant_files
 from pbx_bridge.config.yaml_lines import LineMap
+from pbx_bridge.core.privacy import PrivacyPolicy
 from pbx_bridge.core.tenants import ServiceCenter, TenantDirectory
 
 DEFAULT_CONFIG = Path("config/bridge.yaml")
@@ -35,6 +37,21 @@ class ListenAddress:
         return f"{self.host}:{self.port}"
 
 
+@dataclass(frozen=True)
+class AmiSettings:
+    host: str
+    port: int
+    username: str
+    secret_file: Path | None
+    secret_env: str | None
+
+
+@dataclass(frozen=True)
+class ReportSettings:
+    service_level_threshold_s: int = 20
+    short_abandon_s: int = 5
+
+
 @dataclass(frozen=True, eq=False)
 class BridgeConfig:
     path: Path
@@ -45,6 +62,11 @@ class BridgeConfig:
     tenant_files: dict[str, Path]
     generation: str  # content hash: tells which configuration took a decision
     warnings: list[ConfigIssue] = field(default_factory=list)
+    state_dir: Path = Path("var")
+    database_url: str = "sqlite:///var/pbx-bridge.sqlite3"
+    ami: AmiSettings | None = None
+    privacy: PrivacyPolicy = field(default_factory=PrivacyPolicy)
+    reports: ReportSettings = field(default_factory=ReportSettings)
 
 
 @dataclass
@@ -122,7 +144,15 @@ def load_config(path: Path) -> BridgeConfig:
     if issues:
         raise ConfigInvalidError(issues)
     assert model is not None
+    state_dir = _state_dir(path, model.state_dir)
     return BridgeConfig(
+        state_dir=state_dir,
+        database_url=model.database.url or f"sqlite:///{state_dir / 'pbx-bridge.sqlite3'}",
+        ami=_ami(path, model.ami),
+        privacy=PrivacyPolicy(model.privacy.shorten_digits, model.privacy.retention_days),
+        reports=ReportSettings(
+            model.reports.service_level_threshold_s, model.reports.short_abandon_s
+        ),
         path=path,
         directory=TenantDirectory(center, tuple(loaded.tenants)),
         sounds_dir=sounds_dir.resolve(),
@@ -132,6 +162,22 @@ def load_config(path: Path) -> BridgeConfig:
         generation=digest.hexdigest()[:12],
         warnings=loaded.warnings,
     )
+
+
+def _state_dir(path: Path, configured: str | None) -> Path:
+    if configured:
+        return (path.parent / configured).resolve()
+    systemd = os.environ.get("STATE_DIRECTORY")  # set by systemd's StateDirectory=
+    if systemd:
+        return Path(systemd.split(":")[0])
+    return (path.parent / "../var").resolve()
+
+
+def _ami(path: Path, model: AmiModel | None) -> AmiSettings | None:
+    if model is None:
+        return None
+    secret_file = (path.parent / model.secret_file).resolve() if model.secret_file else None
+    return AmiSettings(model.host, model.port, model.username, secret_file, model.secret_env)
 
 
 def _text(data: object, key: str, default: str) -> str:

@@ -50,11 +50,38 @@ class AgiModel(_Strict):
     listen: Text = "127.0.0.1:4573"
 
 
+class AmiModel(_Strict):
+    host: Text = "127.0.0.1"
+    port: Annotated[int, Field(gt=0, lt=65536)] = 5038
+    username: Text = "pbx-bridge"
+    secret_file: Text | None = None  # the secret itself never goes into YAML
+    secret_env: Text | None = None
+
+
+class DatabaseModel(_Strict):
+    url: Text | None = None  # any SQLAlchemy URL; default: SQLite under state_dir
+
+
+class PrivacyModel(_Strict):
+    shorten_digits: Annotated[int, Field(ge=0, le=8)] = 3
+    retention_days: Annotated[int, Field(ge=1)] = 180
+
+
+class ReportsModel(_Strict):
+    service_level_threshold_s: Annotated[int, Field(ge=1, le=600)] = 20
+    short_abandon_s: Annotated[int, Field(ge=0, le=60)] = 5
+
+
 class BridgeModel(_Strict):
     service_center: CenterModel
     tenants_dir: Text = "tenants"
     sounds_dir: Text = "../sounds"
+    state_dir: Text | None = None  # default: $STATE_DIRECTORY (systemd) or ../var
     agi: AgiModel = AgiModel()
+    ami: AmiModel | None = None  # without it, calls are routed but not tracked
+    database: DatabaseModel = DatabaseModel()
+    privacy: PrivacyModel = PrivacyModel()
+    reports: ReportsModel = ReportsModel()
 
 
 class NumberModel(_Strict):

@@ -22,6 +22,9 @@ CLOSED_ACTION: Final = "PBXB_CLOSED_ACTION"  # hangup | forward
 FORWARD_TO: Final = "PBXB_FORWARD_TO"  # digits to dial for a closed-hours forward
 DECIDED_BY: Final = "PBXB_DECIDED_BY"  # daemon | fallback (the dialplan sets "generic" itself)
 CONFIG_GENERATION: Final = "PBXB_CONFIG_GENERATION"  # which configuration took the decision
+# Set by the dialplan itself, read by the call tracker from VarSet events:
+REDIRECTING: Final = "PBXB_REDIRECTING"  # ${REDIRECTING(from-num)} at entry
+WITHHELD: Final = "PBXB_WITHHELD"  # 1 when the caller withheld the number (CLIR)
 
 ALL: Final = (
     TENANT,

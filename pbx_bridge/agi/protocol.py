@@ -16,6 +16,7 @@ from panoramisk.utils import parse_agi_result
 MAX_LINE = 4096
 MAX_HEADER_BYTES = 16 * 1024
 MAX_HEADER_LINES = 200
+HANGUP_GRACE = 0.5  # seconds to wait for a reply after an out-of-band HANGUP
 
 
 class AgiProtocolError(Exception):
@@ -112,13 +113,19 @@ class AgiChannel:
 
     async def _reply(self) -> AgiReply:
         while True:
+            # After an out-of-band HANGUP, Asterisk either still answers the command
+            # or (when it gave up on us) waits for us to close: do not wait long.
+            timeout = min(self._timeout, HANGUP_GRACE) if self.hung_up else self._timeout
             try:
-                line = await _read_line(self._reader, self._timeout)
+                line = await _read_line(self._reader, timeout)
             except AgiHangupError:
                 self.hung_up = True
                 raise
+            except AgiProtocolError:
+                if self.hung_up:
+                    raise AgiHangupError("HANGUP and no further reply") from None
+                raise
             if line == "HANGUP":
-                # Out-of-band notice; the reply to our command still follows.
                 self.hung_up = True
                 continue
             if line.startswith("520-"):

@@ -24,7 +24,7 @@ def refused() -> list[str]:
 
 @pytest.fixture
 def limits() -> AgiLimits:
-    return AgiLimits(header_timeout=0.3, command_timeout=0.5, session_timeout=3.0, slot_wait=0.2)
+    return AgiLimits(header_timeout=0.3, command_timeout=2.0, session_timeout=4.0, slot_wait=0.2)
 
 
 @pytest.fixture

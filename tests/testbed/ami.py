@@ -1,0 +1,166 @@
+"""AMI event recorder for tests: what Asterisk itself reports, independent of the daemon.
+
+A plain socket and one reader thread (tests are synchronous). Messages are split on the blank
+line and decoded whole, so a character split across TCP reads survives. Every message is also
+appended to a log file that a failing test prints.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import socket
+import threading
+import time
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import TypeVar
+
+Event = dict[str, str]
+T = TypeVar("T")
+
+
+class AmiError(RuntimeError):
+    pass
+
+
+def parse_message(raw: bytes) -> Event:
+    """One AMI message (without the final blank line) as a dict; later keys win."""
+    message: Event = {}
+    for line in raw.decode("utf-8", errors="replace").split("\r\n"):
+        key, sep, value = line.partition(":")
+        if sep:
+            message[key.strip()] = value.strip()
+    return message
+
+
+class AmiRecorder:
+    """Logs in, records every event, runs actions, waits for conditions on the events."""
+
+    def __init__(self, host: str, port: int, user: str, secret: str, log: Path) -> None:
+        self.host, self.port, self.user, self.secret = host, port, user, secret
+        self.log = log
+        self.events: list[Event] = []
+        self._responses: dict[str, Event] = {}
+        self._cond = threading.Condition()
+        self._sock: socket.socket | None = None
+        self._thread: threading.Thread | None = None
+        self._ids = itertools.count(1)
+        self._closed = False
+
+    def log_files(self) -> list[tuple[str, Path]]:
+        return [(f"AMI events ({self.log})", self.log)]
+
+    def connect(self, timeout: float = 10) -> None:
+        self._sock = socket.create_connection((self.host, self.port), timeout=timeout)
+        banner = b""
+        while not banner.endswith(b"\r\n"):
+            chunk = self._sock.recv(1)
+            if not chunk:
+                raise AmiError("AMI closed the connection before its banner")
+            banner += chunk
+        self._sock.settimeout(None)
+        self._thread = threading.Thread(target=self._read, name="ami-recorder", daemon=True)
+        self._thread.start()
+        reply = self.action("Login", Username=self.user, Secret=self.secret, Events="on")
+        if reply.get("Response") != "Success":
+            raise AmiError(f"AMI login failed: {reply}")
+
+    def close(self) -> None:
+        self._closed = True
+        if self._sock is not None:
+            with contextlib.suppress(OSError):
+                self._sock.sendall(b"Action: Logoff\r\n\r\n")
+            self._sock.close()
+        if self._thread is not None:
+            self._thread.join(5)
+
+    def _read(self) -> None:
+        assert self._sock is not None
+        buffer = b""
+        with self.log.open("ab") as log:
+            while True:
+                try:
+                    chunk = self._sock.recv(65536)
+                except OSError:
+                    chunk = b""
+                if not chunk:
+                    break
+                buffer += chunk
+                while b"\r\n\r\n" in buffer:
+                    raw, buffer = buffer.split(b"\r\n\r\n", 1)
+                    log.write(raw + b"\r\n\r\n")
+                    self._dispatch(parse_message(raw))
+                log.flush()
+        with self._cond:
+            self._closed = True
+            self._cond.notify_all()
+
+    def _dispatch(self, message: Event) -> None:
+        with self._cond:
+            if "Event" in message:
+                message["_received"] = f"{time.monotonic():.3f}"
+                self.events.append(message)
+            elif "ActionID" in message:
+                self._responses[message["ActionID"]] = message
+            self._cond.notify_all()
+
+    def action(self, name: str, timeout: float = 10, **fields: str) -> Event:
+        """Send an action and return its response (list actions: only the first response)."""
+        if self._sock is None:
+            raise AmiError("not connected")
+        action_id = f"testbed-{next(self._ids)}"
+        lines = [f"Action: {name}", f"ActionID: {action_id}"]
+        lines += [f"{key}: {value}" for key, value in fields.items()]
+        self._sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode())
+        with self._cond:
+            if not self._cond.wait_for(
+                lambda: action_id in self._responses or self._closed, timeout
+            ):
+                raise AmiError(f"no response to {name} within {timeout}s")
+            if action_id not in self._responses:
+                raise AmiError(f"AMI closed while waiting for {name}")
+            return self._responses.pop(action_id)
+
+    def set_global(self, name: str, value: str) -> None:
+        """Set a dialplan global variable (AMI Setvar without a channel)."""
+        reply = self.action("Setvar", Variable=name, Value=value)
+        if reply.get("Response") != "Success":
+            raise AmiError(f"Setvar {name} failed: {reply}")
+
+    def snapshot(self) -> list[Event]:
+        with self._cond:
+            return list(self.events)
+
+    def wait_until(
+        self, check: Callable[[list[Event]], T | None], timeout: float, what: str = "condition"
+    ) -> T:
+        """Re-run `check` on all events after every new one until it returns non-None."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while True:
+                result = check(self.events)
+                if result is not None:
+                    return result
+                remaining = deadline - time.monotonic()
+                if remaining <= 0 or self._closed:
+                    raise AssertionError(f"AMI: {what} not seen within {timeout}s")
+                self._cond.wait(remaining)
+                # Let a burst of events arrive before checking again (checks scan them all).
+                self._cond.release()
+                try:
+                    time.sleep(0.02)
+                finally:
+                    self._cond.acquire()
+
+    def wait_for_event(self, timeout: float, what: str = "event", **fields: str) -> Event:
+        """Wait for an event whose fields equal `fields` (e.g. Event="FullyBooted")."""
+
+        def check(events: list[Event]) -> Event | None:
+            return next((e for e in events if matches(e, fields)), None)
+
+        return self.wait_until(check, timeout, what)
+
+
+def matches(event: Mapping[str, str], fields: Mapping[str, str]) -> bool:
+    return all(event.get(key) == value for key, value in fields.items())

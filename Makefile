@@ -8,7 +8,7 @@ VENV := $(if $(VIRTUAL_ENV),$(VIRTUAL_ENV),$(CURDIR)/.venv)
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.pbx-bridge-installed
 
-.PHONY: test lint typecheck unit venv clean
+.PHONY: test demo lint typecheck unit venv clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,11 @@ unit: $(STAMP)
 
 test: lint typecheck $(STAMP)
 	$(BIN)/pytest
+
+# A real Asterisk 22 (provisioned into .cache/ on first use), the daemon, SIPp agents
+# and sample calls; prints what each caller experienced.
+demo: $(STAMP)
+	$(BIN)/python -m tests.testbed.demo
 
 clean:
 	rm -rf .venv .mypy_cache .ruff_cache .pytest_cache

@@ -21,8 +21,8 @@ $(STAMP): pyproject.toml | $(BIN)/python
 venv: $(STAMP)
 
 lint: $(STAMP)
-	$(BIN)/ruff check pbx_bridge tests
-	$(BIN)/ruff format --check pbx_bridge tests
+	$(BIN)/ruff check pbx_bridge tests benchmarks
+	$(BIN)/ruff format --check pbx_bridge tests benchmarks
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

@@ -7,9 +7,21 @@ import sys
 from collections.abc import Sequence
 
 from pbx_bridge import __version__
-from pbx_bridge.cli import config_check, hours, route, run, sounds
+from pbx_bridge.cli import (
+    calls,
+    config_check,
+    db,
+    hours,
+    purge,
+    report,
+    route,
+    run,
+    sounds,
+    tickets,
+    wrapup,
+)
 
-SUBCOMMANDS = (config_check, route, hours, sounds, run)
+SUBCOMMANDS = (config_check, route, hours, sounds, run, db, calls, report, tickets, wrapup, purge)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,100 @@
+"""Time `report` for one tenant-year on a 1.5-million-call SQLite database (target: < 1 s).
+
+    python -m benchmarks.report_bench [--url sqlite:///var/bench.sqlite3] [--runs 5]
+
+Generates ten years of a 150,000-call center first if the database is empty, then prints the
+report's time beside the bare cost of `SELECT count(*)` over the same rows in the same run,
+so the ratio says what the report costs beyond reading the rows at all.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from functools import partial
+
+from sqlalchemy import func, select
+
+from benchmarks.generate_calls import center_year, generate
+from pbx_bridge.storage import CallLog
+from pbx_bridge.storage.models import calls
+from pbx_bridge.storage.reports import ReportQuery
+
+
+def _best_and_median(action: Callable[[], object], runs: int) -> tuple[float, float]:
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        action()
+        times.append(time.perf_counter() - started)
+    return min(times), statistics.median(times)
+
+
+def _fill(log: CallLog, years: int, first_year: int, calls_per_year: int) -> None:
+    with log.engine.connect() as connection:
+        present = connection.execute(select(func.count()).select_from(calls)).scalar_one()
+    if present:
+        print(f"database holds {present:,} calls; not generating")
+        return
+    started = time.perf_counter()
+    total = sum(
+        generate(log.engine, center_year(calls_per_year), date(y, 1, 1), date(y, 12, 31), seed=y)
+        for y in range(first_year, first_year + years)
+    )
+    print(f"generated {total:,} calls in {time.perf_counter() - started:.1f} s")
+
+
+def _count_rows(log: CallLog, tenant: str | None, first: date, last: date) -> int:
+    start, end = ReportQuery(tenant, first, last, log.zone, log.thresholds, _NOW).bounds()
+    where = [calls.c.started >= start, calls.c.started < end]
+    if tenant is not None:
+        where.append(calls.c.tenant == tenant)
+    with log.engine.connect() as connection:
+        count: int = connection.execute(select(func.count()).where(*where)).scalar_one()
+        return count
+
+
+_NOW = datetime(2025, 1, 1, tzinfo=UTC)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--url", default="sqlite:///var/bench.sqlite3")
+    parser.add_argument("--years", type=int, default=10)
+    parser.add_argument("--first-year", type=int, default=2015)
+    parser.add_argument("--calls-per-year", type=int, default=150_000)
+    parser.add_argument("--tenant", default="gifhorn")
+    parser.add_argument("--year", type=int, default=2019)
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args(argv)
+    log = CallLog(args.url)
+    log.upgrade()
+    _fill(log, args.years, args.first_year, args.calls_per_year)
+    with log.engine.connect() as connection:
+        total = connection.execute(select(func.count()).select_from(calls)).scalar_one()
+    first, last = date(args.year, 1, 1), date(args.year, 12, 31)
+    print(f"database: {log.engine.url.render_as_string()}, {total:,} calls")
+    for tenant in (args.tenant, None):
+        label = f"tenant {tenant}" if tenant else "all tenants"
+        rows = _count_rows(log, tenant, first, last)
+        report_best, report_median = _best_and_median(
+            partial(log.report, tenant=tenant, first=first, last=last, now=_NOW), args.runs
+        )
+        count_best, count_median = _best_and_median(
+            partial(_count_rows, log, tenant, first, last), args.runs
+        )
+        print(
+            f"{label}, {args.year} ({rows:,} calls): report {report_median * 1000:.0f} ms "
+            f"(best {report_best * 1000:.0f} ms), SELECT count(*) {count_median * 1000:.1f} ms "
+            f"(best {count_best * 1000:.1f} ms), ratio {report_median / count_median:.1f}x"
+        )
+    log.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

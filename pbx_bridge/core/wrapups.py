@@ -1,0 +1,82 @@
+"""Merging an agent's wrap-up into the record Asterisk left behind.
+
+The record as tracked (outcome, department) is kept apart from the wrap-up, so a wrap-up can
+be re-applied whenever the tracker writes the record again, in any order: the effective record
+is always `merge(tracked record, latest accepted wrap-up)` and a call is counted once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import timedelta
+
+from pbx_bridge.core.calls import WRAPUP_OUTCOMES, CallRecord, Outcome, Wrapup
+
+WRAPUP_WINDOW = timedelta(minutes=30)
+
+# Outcomes that mean no agent ever talked to the caller, named in the refusal.
+_NEVER_ANSWERED = {
+    Outcome.CLOSED: "the call came in outside service hours",
+    Outcome.UNROUTED: "no tenant claims the number of the call",
+    Outcome.ABANDONED: "the caller hung up before an agent answered",
+    Outcome.OVERFLOW: "the call timed out in the queue unanswered",
+}
+
+
+@dataclass(frozen=True)
+class WrapupDecision:
+    record: CallRecord  # the effective record: merged if accepted, else the tracked one
+    refused: str | None = None  # why the wrap-up does not apply; None when accepted
+
+    @property
+    def accepted(self) -> bool:
+        return self.refused is None
+
+
+def refusal_of_outcome(wrapup: Wrapup) -> str | None:
+    """What can be refused before the record is known: an outcome agents may not set."""
+    if wrapup.outcome not in WRAPUP_OUTCOMES:
+        allowed = ", ".join(sorted(WRAPUP_OUTCOMES))
+        return f"outcome {wrapup.outcome} cannot be set by wrap-up (only {allowed})"
+    return None
+
+
+def refusal(record: CallRecord, wrapup: Wrapup) -> str | None:
+    """Why `wrapup` may not be applied to the tracked `record`, or None if it may."""
+    if wrapup.call_id != record.call_id:
+        return f"wrap-up is for call {wrapup.call_id}, not {record.call_id}"
+    outcome_refused = refusal_of_outcome(wrapup)
+    if outcome_refused is not None:
+        return outcome_refused
+    if record.outcome in _NEVER_ANSWERED:
+        return f"not answered: {_NEVER_ANSWERED[record.outcome]}"
+    if record.answered is None:
+        return f"not answered: the call ended as {record.outcome} without an agent"
+    if wrapup.at > record.ended + WRAPUP_WINDOW:
+        late = wrapup.at - record.ended
+        return (
+            f"too late: {int(late.total_seconds() // 60)} minutes after the call ended "
+            f"(at most {int(WRAPUP_WINDOW.total_seconds() // 60)})"
+        )
+    return None
+
+
+def merge(record: CallRecord, wrapup: Wrapup) -> WrapupDecision:
+    """The effective record after `wrapup`, which replaces any earlier wrap-up (last wins)."""
+    reason = refusal(record, wrapup)
+    if reason is not None:
+        return WrapupDecision(record, reason)
+    merged = replace(
+        record,
+        outcome=wrapup.outcome,
+        department=wrapup.department or record.department,
+        note=wrapup.note if wrapup.note is not None else record.note,
+    )
+    return WrapupDecision(merged)
+
+
+def latest(current: Wrapup | None, incoming: Wrapup) -> Wrapup:
+    """The wrap-up that counts: the later one; on a tie the one received last."""
+    if current is None or incoming.at >= current.at:
+        return incoming
+    return current

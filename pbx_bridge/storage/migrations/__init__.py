@@ -1,0 +1,1 @@
+"""Alembic migrations of the call log, run by `pbx_bridge.storage.schema`."""

@@ -1,0 +1,245 @@
+"""Report queries: GROUP BY in the database over call details plus purged-month aggregates.
+
+Each query returns at most a few hundred groups (tenant × department × outcome, or month ×
+weekday × hour), so Python only adds up groups, never walks the calls themselves.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Connection, and_, case, func, literal, select
+from sqlalchemy.sql.elements import ColumnElement
+
+from pbx_bridge.core.calls import Outcome
+from pbx_bridge.core.kpis import CallCounts, KpiThresholds, month_fully_inside, months_between
+from pbx_bridge.storage.local_time import local_time
+from pbx_bridge.storage.models import (
+    NONE_KEY,
+    calls,
+    hourly_aggregates,
+    monthly_aggregates,
+    ticket_aggregates,
+    tickets,
+)
+
+
+@dataclass(frozen=True)
+class ReportQuery:
+    tenant: str | None  # None: every tenant, unrouted calls included
+    first: date  # inclusive local dates in the center's zone
+    last: date
+    zone: ZoneInfo
+    thresholds: KpiThresholds
+    now: datetime  # decides which open tickets are overdue
+
+    def bounds(self) -> tuple[datetime, datetime]:
+        """[start, end) instants of the local dates first..last."""
+        start = datetime.combine(self.first, time(0), self.zone)
+        end = datetime.combine(self.last + timedelta(days=1), time(0), self.zone)
+        return start, end
+
+
+@dataclass(frozen=True)
+class TicketCounts:
+    on_time: int = 0
+    late: int = 0
+    open: int = 0
+    open_overdue: int = 0  # part of `open`
+
+
+@dataclass
+class Report:
+    query: ReportQuery
+    counts: CallCounts = field(default_factory=CallCounts)
+    months: dict[str, int] = field(default_factory=dict)
+    tenants: Counter[str | None] = field(default_factory=Counter)
+    departments: Counter[tuple[str | None, str | None]] = field(default_factory=Counter)
+    outcomes: Counter[Outcome] = field(default_factory=Counter)
+    weekdays: list[int] = field(default_factory=lambda: [0] * 7)
+    hours: list[int] = field(default_factory=lambda: [0] * 24)
+    tickets: TicketCounts = field(default_factory=TicketCounts)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def total_calls(self) -> int:
+        return self.counts.calls
+
+    def add_group(
+        self, tenant: str | None, department: str | None, outcome: Outcome, counts: CallCounts
+    ) -> None:
+        self.counts += counts
+        self.tenants[tenant] += counts.calls
+        self.departments[(tenant, department)] += counts.calls
+        self.outcomes[outcome] += counts.calls
+
+
+def build_report(connection: Connection, query: ReportQuery) -> Report:
+    report = Report(query, months=dict.fromkeys(months_between(query.first, query.last), 0))
+    _detail_counts(connection, query, report)
+    _detail_profile(connection, query, report)
+    full_months = [m for m in report.months if month_fully_inside(m, query.first, query.last)]
+    if full_months:
+        _aggregate_counts(connection, query, full_months, report)
+        _aggregate_profile(connection, query, full_months, report)
+    report.tickets = _tickets(connection, query, full_months)
+    partial = [m for m in report.months if m not in full_months]
+    _note_partly_purged(connection, query, partial, report)
+    return report
+
+
+def _scope(column: ColumnElement[Any], tenant: str | None) -> ColumnElement[bool]:
+    return literal(True) if tenant is None else column == tenant
+
+
+def _in_range(query: ReportQuery) -> ColumnElement[bool]:
+    start, end = query.bounds()
+    return and_(
+        _scope(calls.c.tenant, query.tenant), calls.c.started >= start, calls.c.started < end
+    )
+
+
+def _count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+def kpi_columns(thresholds: KpiThresholds) -> list[ColumnElement[Any]]:
+    """count, answered, answered_within, short_abandons, wait_answered_s of a group of calls."""
+    answered = calls.c.answered.is_not(None)
+    wait = func.coalesce(calls.c.wait_s, 0.0)  # answered without a measured wait: no wait
+    return [
+        func.count().label("calls"),
+        _count_if(answered).label("answered"),
+        _count_if(and_(answered, wait <= thresholds.service_level_s)).label("answered_within"),
+        _count_if(
+            and_(calls.c.outcome == Outcome.ABANDONED.value, wait < thresholds.short_abandon_s)
+        ).label("short_abandons"),
+        func.coalesce(func.sum(case((answered, wait), else_=0.0)), 0.0).label("wait_answered_s"),
+    ]
+
+
+def _detail_counts(connection: Connection, query: ReportQuery, report: Report) -> None:
+    keys = (calls.c.tenant, calls.c.department, calls.c.outcome)
+    statement = select(*keys, *kpi_columns(query.thresholds)).where(_in_range(query))
+    for row in connection.execute(statement.group_by(*keys)):
+        _add_row(report, row.tenant, row.department, row)
+
+
+def _add_row(report: Report, tenant: str | None, department: str | None, row: Any) -> None:
+    outcome = Outcome(row.outcome)
+    counts = CallCounts.of_group(
+        outcome,
+        calls=int(row.calls),
+        answered=int(row.answered),
+        answered_within=int(row.answered_within),
+        short_abandons=int(row.short_abandons),
+        wait_answered_s=float(row.wait_answered_s),
+    )
+    report.add_group(tenant, department, outcome, counts)
+
+
+def _detail_profile(connection: Connection, query: ReportQuery, report: Report) -> None:
+    start, end = query.bounds()
+    local = local_time(calls.c.started, query.zone, start, end, connection.dialect.name)
+    slot = local.slot.label("slot")
+    statement = select(slot, func.count().label("calls")).where(_in_range(query)).group_by(slot)
+    for row in connection.execute(statement):
+        _add_profile(report, *local.parse_slot(row.slot), int(row.calls))
+
+
+def _add_profile(report: Report, month: str, weekday: int, hour: int, count: int) -> None:
+    report.months[month] = report.months.get(month, 0) + count
+    report.weekdays[int(weekday)] += count
+    report.hours[int(hour)] += count
+
+
+def _tenant_key(tenant: str | None) -> str:
+    return NONE_KEY if tenant is None else tenant
+
+
+def _aggregate_counts(
+    connection: Connection, query: ReportQuery, months: list[str], report: Report
+) -> None:
+    agg = monthly_aggregates.c
+    keys = (agg.tenant, agg.department, agg.outcome, agg.threshold_s, agg.short_abandon_s)
+    sums = [
+        func.sum(agg[name]).label(name)
+        for name in ("calls", "answered", "answered_within", "short_abandons", "wait_answered_s")
+    ]
+    where = and_(
+        agg.month.in_(months),
+        literal(True) if query.tenant is None else agg.tenant == _tenant_key(query.tenant),
+    )
+    other_thresholds: set[tuple[int, int]] = set()
+    for row in connection.execute(select(*keys, *sums).where(where).group_by(*keys)):
+        _add_row(report, row.tenant or None, row.department or None, row)
+        folded = (row.threshold_s, row.short_abandon_s)
+        if folded != (query.thresholds.service_level_s, query.thresholds.short_abandon_s):
+            other_thresholds.add(folded)
+    for threshold, short in sorted(other_thresholds):
+        report.notes.append(
+            f"purged months were folded with service level {threshold} s and short abandons "
+            f"under {short} s; their service level and abandon figures use those thresholds"
+        )
+
+
+def _aggregate_profile(
+    connection: Connection, query: ReportQuery, months: list[str], report: Report
+) -> None:
+    agg = hourly_aggregates.c
+    keys = (agg.month, agg.weekday, agg.hour)
+    where = and_(
+        agg.month.in_(months),
+        literal(True) if query.tenant is None else agg.tenant == _tenant_key(query.tenant),
+    )
+    statement = select(*keys, func.sum(agg.calls).label("calls")).where(where).group_by(*keys)
+    for row in connection.execute(statement):
+        _add_profile(report, row.month, row.weekday, row.hour, int(row.calls))
+
+
+def _tickets(connection: Connection, query: ReportQuery, full_months: list[str]) -> TicketCounts:
+    start, end = query.bounds()
+    t = tickets.c
+    state = case(
+        (and_(t.status == "open", t.due.is_not(None), t.due < query.now), "overdue"),
+        (t.status == "open", "open"),
+        (t.due.is_(None) | (t.done_at <= t.due), "on_time"),
+        else_="late",
+    ).label("state")
+    where = and_(_scope(t.tenant, query.tenant), t.created >= start, t.created < end)
+    statement = select(state, func.count()).where(where).group_by(state)
+    found: dict[str, int] = {name: int(count) for name, count in connection.execute(statement)}
+    on_time, late = int(found.get("on_time", 0)), int(found.get("late", 0))
+    if full_months:
+        agg = ticket_aggregates.c
+        agg_where = and_(
+            agg.month.in_(full_months),
+            literal(True) if query.tenant is None else agg.tenant == _tenant_key(query.tenant),
+        )
+        sums = select(func.sum(agg.on_time), func.sum(agg.late)).where(agg_where)
+        folded_on_time, folded_late = connection.execute(sums).one()
+        on_time += int(folded_on_time or 0)
+        late += int(folded_late or 0)
+    overdue = int(found.get("overdue", 0))
+    return TicketCounts(on_time, late, int(found.get("open", 0)) + overdue, overdue)
+
+
+def _note_partly_purged(
+    connection: Connection, query: ReportQuery, partial: list[str], report: Report
+) -> None:
+    if not partial:
+        return
+    agg = monthly_aggregates.c
+    where = and_(
+        agg.month.in_(partial),
+        literal(True) if query.tenant is None else agg.tenant == _tenant_key(query.tenant),
+    )
+    for (month,) in connection.execute(select(agg.month).where(where).distinct()):
+        report.notes.append(
+            f"{month} is partly purged: its purged calls count only in reports "
+            "that cover the whole month"
+        )

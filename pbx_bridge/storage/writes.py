@@ -1,0 +1,176 @@
+"""The write paths: a record and a wrap-up, in either order, end as one counted call.
+
+Both paths lock the call's key first (SQLite: BEGIN IMMEDIATE serialises all writers;
+PostgreSQL: a transaction-scoped advisory lock), so a wrap-up arriving while the tracker
+writes the record cannot be left pending forever.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import Connection, func, select, text, update
+
+from pbx_bridge.core.calls import CallRecord, Outcome, Wrapup
+from pbx_bridge.core.schedule import Schedule
+from pbx_bridge.core.tickets import new_ticket
+from pbx_bridge.core.wrapups import latest, merge, refusal_of_outcome
+from pbx_bridge.storage.models import calls, tickets, wrapups
+from pbx_bridge.storage.rows import (
+    record_values,
+    ticket_values,
+    tracked_record,
+    wrapup_of,
+    wrapup_values,
+)
+from pbx_bridge.storage.upsert import upsert
+
+ScheduleOf = Callable[[str | None], Schedule | None]
+
+KEY = ("node", "call_id")
+# The tracker's later write replaces these; a value it no longer knows (None) erases nothing.
+_REPLACED = ("started", "ended", "outcome", "tracked_outcome")
+_KEPT_IF_NONE = (
+    "tenant",
+    "dialled",
+    "redirecting",
+    "caller",
+    "queue",
+    "queued",
+    "answered",
+    "wait_s",
+    "talk_s",
+    "agent",
+    "detail",
+    "decided_by",
+    "tracked_department",
+    "tracked_note",
+)
+
+
+class WrapupStatus(StrEnum):
+    APPLIED = "applied"  # the record now carries it
+    PENDING = "pending"  # stored; applied when the record arrives
+    REFUSED = "refused"  # see reason; nothing changed
+    SPOOLED = "spooled"  # database unavailable: written to the spool, decided on replay
+
+
+@dataclass(frozen=True)
+class WrapupResult:
+    status: WrapupStatus
+    reason: str | None = None
+    ticket_id: int | None = None
+
+
+def _lock_call(connection: Connection, node: str, call_id: str) -> None:
+    if connection.dialect.name == "postgresql":
+        connection.execute(
+            text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"),
+            {"key": f"{node}\x1f{call_id}"},
+        )
+
+
+def _record_update(excluded: Any) -> dict[str, Any]:
+    values: dict[str, Any] = {name: excluded[name] for name in _REPLACED}
+    values.update({name: func.coalesce(excluded[name], calls.c[name]) for name in _KEPT_IF_NONE})
+    # Effective columns restart from the tracked ones; the wrap-up is re-applied right after.
+    values["department"] = func.coalesce(excluded.tracked_department, calls.c.tracked_department)
+    values["note"] = func.coalesce(excluded.tracked_note, calls.c.tracked_note)
+    return values
+
+
+def write_record(connection: Connection, record: CallRecord, schedule_of: ScheduleOf) -> None:
+    _lock_call(connection, record.node, record.call_id)
+    upsert(connection, calls, record_values(record), KEY, _record_update)
+    _reapply(connection, record.node, record.call_id, schedule_of)
+
+
+def apply_wrapup(
+    connection: Connection, wrapup: Wrapup, node: str, schedule_of: ScheduleOf
+) -> WrapupResult:
+    refused = refusal_of_outcome(wrapup)
+    if refused is not None:
+        return WrapupResult(WrapupStatus.REFUSED, refused)
+    _lock_call(connection, node, wrapup.call_id)
+    stored = _wrapup_row(connection, node, wrapup.call_id)
+    if stored is not None and stored.status != WrapupStatus.REFUSED:
+        current = wrapup_of(stored)
+        if latest(current, wrapup) is current:
+            return WrapupResult(
+                WrapupStatus.REFUSED,
+                f"superseded by the later wrap-up of {current.at:%Y-%m-%d %H:%M:%S} UTC",
+            )
+    call = _call_row(connection, node, wrapup.call_id)
+    if call is not None:
+        decision = merge(tracked_record(call), wrapup)
+        if decision.refused is not None:
+            return WrapupResult(WrapupStatus.REFUSED, decision.refused)
+    values = wrapup_values(wrapup, node) | {"status": WrapupStatus.PENDING.value, "reason": None}
+    upsert(connection, wrapups, values, KEY, lambda excluded: {c: excluded[c] for c in values})
+    if call is None:
+        return WrapupResult(WrapupStatus.PENDING, "the call has no record yet")
+    result = _reapply(connection, node, wrapup.call_id, schedule_of)
+    assert result is not None
+    return result
+
+
+def _call_row(connection: Connection, node: str, call_id: str) -> Any:
+    query = select(calls).where(calls.c.node == node, calls.c.call_id == call_id)
+    return connection.execute(query).first()
+
+
+def _wrapup_row(connection: Connection, node: str, call_id: str) -> Any:
+    query = select(wrapups).where(wrapups.c.node == node, wrapups.c.call_id == call_id)
+    return connection.execute(query).first()
+
+
+def _reapply(
+    connection: Connection, node: str, call_id: str, schedule_of: ScheduleOf
+) -> WrapupResult | None:
+    """Apply the stored wrap-up (if any) to the stored record (if any); None: nothing to do."""
+    stored = _wrapup_row(connection, node, call_id)
+    if stored is None or stored.status == WrapupStatus.REFUSED:
+        return None
+    call = _call_row(connection, node, call_id)
+    if call is None:
+        return WrapupResult(WrapupStatus.PENDING, "the call has no record yet")
+    where = (wrapups.c.node == node) & (wrapups.c.call_id == call_id)
+    record, wrapup = tracked_record(call), wrapup_of(stored)
+    decision = merge(record, wrapup)
+    if decision.refused is not None:
+        # Refused wrap-ups keep no caller number: nobody will call back on them.
+        connection.execute(
+            update(wrapups)
+            .where(where)
+            .values(status=WrapupStatus.REFUSED.value, reason=decision.refused, caller_full=None)
+        )
+        return WrapupResult(WrapupStatus.REFUSED, decision.refused)
+    merged = decision.record
+    connection.execute(
+        update(calls)
+        .where(calls.c.id == call.id)
+        .values(outcome=merged.outcome.value, department=merged.department, note=merged.note)
+    )
+    ticket_id = None
+    if merged.outcome is Outcome.CALLBACK:
+        ticket = new_ticket(record, wrapup, schedule_of(record.tenant))
+        ticket_id = insert_ticket(connection, ticket_values(ticket))
+    # Once a ticket holds the caller's number, the wrap-up need not keep a copy.
+    status = {"status": WrapupStatus.APPLIED.value, "reason": None}
+    if ticket_id is not None:
+        status["caller_full"] = None
+    connection.execute(update(wrapups).where(where).values(**status))
+    return WrapupResult(WrapupStatus.APPLIED, ticket_id=ticket_id)
+
+
+def insert_ticket(connection: Connection, values: dict[str, Any]) -> int:
+    """The call's ticket id: inserted now, or the one an earlier wrap-up already wrote."""
+    upsert(connection, tickets, values, KEY)
+    query = select(tickets.c.id).where(
+        tickets.c.node == values["node"], tickets.c.call_id == values["call_id"]
+    )
+    ticket_id: int = connection.execute(query).scalar_one()
+    return ticket_id

@@ -12,11 +12,12 @@ import phonenumbers
 
 from pbx_bridge.config.errors import ConfigInvalidError, ConfigIssue
 from pbx_bridge.config.parsing import parse, read_text, validate_part
-from pbx_bridge.config.schema import AgiModel, AmiModel, BridgeModel, CenterModel
+from pbx_bridge.config.schema import AgiModel, AmiModel, BridgeModel, CenterModel, MetricsModel
 from pbx_bridge.config.tenant_files import load_tenant_files
 from pbx_bridge.config.yaml_lines import LineMap
 from pbx_bridge.core.privacy import PrivacyPolicy
 from pbx_bridge.core.tenants import ServiceCenter, TenantDirectory
+from pbx_bridge.net import PeerFilter, is_loopback_bind
 
 DEFAULT_CONFIG = Path("config/bridge.yaml")
 _FALLBACK_ZONE = "Europe/Berlin"
@@ -67,6 +68,10 @@ class BridgeConfig:
     ami: AmiSettings | None = None
     privacy: PrivacyPolicy = field(default_factory=PrivacyPolicy)
     reports: ReportSettings = field(default_factory=ReportSettings)
+    agi_peers: PeerFilter = field(default_factory=PeerFilter)
+    agi_max_sessions: int = 1000
+    metrics_listen: ListenAddress = field(default_factory=lambda: ListenAddress("127.0.0.1", 9464))
+    metrics_peers: PeerFilter = field(default_factory=PeerFilter)
 
 
 @dataclass
@@ -101,13 +106,30 @@ def _center(model: CenterModel, bridge: _BridgeFile) -> ServiceCenter:
     )
 
 
-def _listen(text: str, bridge: _BridgeFile) -> ListenAddress:
+def _listen(text: str, bridge: _BridgeFile, section: str, default_port: int) -> ListenAddress:
     host, sep, port_text = text.rpartition(":")
     host = host.strip("[]")
     if not sep or not host or not port_text.isdigit() or not 0 < int(port_text) < 65536:
-        bridge.error(("agi", "listen"), f"agi.listen {text!r} is not HOST:PORT")
-        return ListenAddress("127.0.0.1", 4573)
+        bridge.error((section, "listen"), f"{section}.listen {text!r} is not HOST:PORT")
+        return ListenAddress("127.0.0.1", default_port)
     return ListenAddress(host, int(port_text))
+
+
+def _peers(
+    entries: list[str], listen: ListenAddress, bridge: _BridgeFile, section: str
+) -> PeerFilter:
+    try:
+        peers = PeerFilter.of(entries)
+    except ValueError as exc:
+        bridge.error((section, "allow"), f"{section}.allow: {exc}")
+        return PeerFilter()
+    if not is_loopback_bind(listen.host) and not peers.allowed:
+        bridge.error(
+            (section, "listen"),
+            f"{section}.listen {listen} is reachable from the network: list the hosts "
+            f"allowed to connect in {section}.allow",
+        )
+    return peers
 
 
 def _part(data: object, key: str) -> object:
@@ -134,7 +156,14 @@ def load_config(path: Path) -> BridgeConfig:
     )
     agi_model = model.agi if model else validate_part(AgiModel, _part(parsed.data, "agi"), {})
     center = _center(center_model or CenterModel(**_CENTER_PLACEHOLDERS), bridge)  # type: ignore[arg-type]
-    listen = _listen((agi_model or AgiModel()).listen, bridge)
+    agi_model = agi_model or AgiModel()
+    listen = _listen(agi_model.listen, bridge, "agi", 4573)
+    agi_peers = _peers(agi_model.allow, listen, bridge, "agi")
+    metrics_model = (
+        model.metrics if model else validate_part(MetricsModel, _part(parsed.data, "metrics"), {})
+    ) or MetricsModel()
+    metrics_listen = _listen(metrics_model.listen, bridge, "metrics", 9464)
+    metrics_peers = _peers(metrics_model.allow, metrics_listen, bridge, "metrics")
     tenants_dir = path.parent / (
         model.tenants_dir if model else _text(parsed.data, "tenants_dir", "tenants")
     )
@@ -150,6 +179,10 @@ def load_config(path: Path) -> BridgeConfig:
         database_url=model.database.url or f"sqlite:///{state_dir / 'pbx-bridge.sqlite3'}",
         ami=_ami(path, model.ami),
         privacy=PrivacyPolicy(model.privacy.shorten_digits, model.privacy.retention_days),
+        agi_peers=agi_peers,
+        agi_max_sessions=agi_model.max_sessions,
+        metrics_listen=metrics_listen,
+        metrics_peers=metrics_peers,
         reports=ReportSettings(
             model.reports.service_level_threshold_s, model.reports.short_abandon_s
         ),

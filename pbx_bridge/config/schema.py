@@ -48,6 +48,13 @@ class CenterModel(_Strict):
 
 class AgiModel(_Strict):
     listen: Text = "127.0.0.1:4573"
+    allow: list[Text] = []  # Asterisk hosts/networks, required when listen is not loopback
+    max_sessions: Annotated[int, Field(ge=1, le=100_000)] = 1000
+
+
+class MetricsModel(_Strict):
+    listen: Text = "127.0.0.1:9464"
+    allow: list[Text] = []  # Prometheus hosts/networks, required when listen is not loopback
 
 
 class AmiModel(_Strict):
@@ -78,6 +85,7 @@ class BridgeModel(_Strict):
     sounds_dir: Text = "../sounds"
     state_dir: Text | None = None  # default: $STATE_DIRECTORY (systemd) or ../var
     agi: AgiModel = AgiModel()
+    metrics: MetricsModel = MetricsModel()
     ami: AmiModel | None = None  # without it, calls are routed but not tracked
     database: DatabaseModel = DatabaseModel()
     privacy: PrivacyModel = PrivacyModel()

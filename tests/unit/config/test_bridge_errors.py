@@ -66,9 +66,41 @@ def test_good_agi_listen_is_read(tmp_path: Path, listen: str, host: str, port: i
           unrouted_greeting: servicecenter
         agi:
           listen: "{listen}"
+          allow: ["192.0.2.10"]
     """
     config = load_tree(tmp_path, {"gifhorn": GIFHORN}, bridge)
     assert (config.agi_listen.host, config.agi_listen.port) == (host, port)
+
+
+def test_agi_on_the_network_without_allowlist_is_refused(tmp_path: Path) -> None:
+    bridge = """\
+        service_center:
+          name: Service Center Wolfsburg
+          timezone: Europe/Berlin
+          queue: servicecenter
+          unrouted_greeting: servicecenter
+        agi:
+          listen: "0.0.0.0:4573"
+    """
+    file, line, message = single_finding(tmp_path, {"gifhorn": GIFHORN}, bridge)
+    assert (file, line) == ("bridge.yaml", 7)
+    assert "agi.allow" in message
+
+
+def test_metrics_allowlist_must_be_addresses(tmp_path: Path) -> None:
+    bridge = """\
+        service_center:
+          name: Service Center Wolfsburg
+          timezone: Europe/Berlin
+          queue: servicecenter
+          unrouted_greeting: servicecenter
+        metrics:
+          listen: "0.0.0.0:9464"
+          allow: ["prometheus.example"]
+    """
+    file, line, message = single_finding(tmp_path, {"gifhorn": GIFHORN}, bridge)
+    assert (file, line) == ("bridge.yaml", 8)
+    assert message.startswith("metrics.allow:")
 
 
 def test_tenants_dir_that_does_not_exist_is_reported_at_its_line(tmp_path: Path) -> None:

@@ -1,9 +1,11 @@
-"""The composition root: wires configuration, the FastAGI listener and signals together."""
+"""The composition root: wires configuration, FastAGI, AMI tracking, storage, metrics, systemd."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import signal
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -12,18 +14,33 @@ import structlog
 from pbx_bridge import channel_vars
 from pbx_bridge.agi.route_handler import RouteHandler
 from pbx_bridge.agi.server import AgiLimits, AgiServer
+from pbx_bridge.ami.link import AmiLink
+from pbx_bridge.ami.tracking import TrackingService
 from pbx_bridge.config.errors import ConfigInvalidError
 from pbx_bridge.config.loader import BridgeConfig, load_config
+from pbx_bridge.core.call_tracking import CallTracker
+from pbx_bridge.core.calls import CallRecord, Wrapup
+from pbx_bridge.metrics.http import MetricsEndpoint
+from pbx_bridge.metrics.registry import Metrics
+from pbx_bridge.storage import UNAVAILABLE_ERRORS
+from pbx_bridge.storage.opening import open_call_log
+from pbx_bridge.storage.spool import SpoolingWriter
+from pbx_bridge.storage.worker import RecordWorker, TicketCounts
+from pbx_bridge.systemd_notify import SystemdNotifier
 
 log = structlog.get_logger("pbx_bridge.daemon")
+
+AMI_GRACE_S = 60.0  # AMI may be down this long (Asterisk restarting) before the watchdog starves
 
 
 class ConfigHolder:
     """The configuration in force; a reload swaps it whole or not at all."""
 
-    def __init__(self, path: Path, config: BridgeConfig) -> None:
+    def __init__(self, path: Path, config: BridgeConfig, metrics: Metrics) -> None:
         self.path = path
         self._config = config
+        self._metrics = metrics
+        metrics.config_last_reload.set(time.time())
 
     def current(self) -> BridgeConfig:
         return self._config
@@ -37,34 +54,159 @@ class ConfigHolder:
             log.error(
                 "config_reload_rejected", errors=len(exc.issues), kept=self._config.generation
             )
+            self._metrics.config_reloads.labels("failed").inc()
             return False
         if new.agi_listen != self._config.agi_listen:
             log.warning("config_listen_changed_needs_restart", listen=str(new.agi_listen))
         self._config = new
+        self._metrics.config_reloads.labels("ok").inc()
+        self._metrics.config_last_reload.set(time.time())
         log.info("config_reloaded", generation=new.generation, tenants=len(new.directory.tenants))
         return True
 
 
+class _MeteredSink:
+    """Counts finished calls in the metrics, then hands them to the storage worker."""
+
+    def __init__(self, worker: RecordWorker, metrics: Metrics) -> None:
+        self._worker = worker
+        self._metrics = metrics
+
+    def record(self, record: CallRecord) -> None:
+        self._metrics.observe_record(record)
+        self._worker.record(record)
+
+    def wrapup(self, wrapup: Wrapup) -> None:
+        self._worker.wrapup(wrapup)
+
+
+class _Tracking:
+    """AMI link + tracker + storage worker, present only when bridge.yaml has `ami:`."""
+
+    def __init__(self, config: BridgeConfig, metrics: Metrics) -> None:
+        assert config.ami is not None
+        self.node = config.ami.host
+        call_log = open_call_log(config)
+        try:
+            call_log.ensure_schema()
+        except UNAVAILABLE_ERRORS as exc:
+            # Records go to the spool until the database answers; the worker retries.
+            log.warning("database_unavailable_at_start", error=str(exc).splitlines()[0])
+        writer = SpoolingWriter(call_log, config.state_dir / "spool")
+        self.worker = RecordWorker(
+            call_log,
+            writer,
+            self.node,
+            on_tickets=lambda counts: _set_ticket_gauges(metrics, counts),
+            on_spooled=metrics.records_spooled.set,
+        )
+        self.tracker = CallTracker(self.node, config.privacy, config.directory.center.country)
+        metrics.watch_in_progress(self.tracker.active_by_tenant)
+        self.service = TrackingService(self.tracker, _MeteredSink(self.worker, metrics))
+
+        self._metrics = metrics
+        self.down_since: float | None = time.monotonic()
+        self.link = AmiLink(
+            config.ami, self.service.on_event, self.service.on_login, on_state=self._on_state
+        )
+
+    def _on_state(self, up: bool) -> None:
+        self._metrics.ami_connected.set(1 if up else 0)
+        if up and self.link.reconnects:
+            self._metrics.ami_reconnects.inc()
+        self.down_since = None if up else time.monotonic()
+
+    @property
+    def healthy(self) -> bool:
+        return self.down_since is None or time.monotonic() - self.down_since < AMI_GRACE_S
+
+
+def _set_ticket_gauges(metrics: Metrics, counts: TicketCounts) -> None:
+    metrics.tickets_open.clear()
+    metrics.tickets_overdue.clear()
+    for tenant, count in counts.open.items():
+        metrics.tickets_open.labels(tenant).set(count)
+    for tenant, count in counts.overdue.items():
+        metrics.tickets_overdue.labels(tenant).set(count)
+
+
 class Daemon:
-    def __init__(self, config: BridgeConfig, limits: AgiLimits | None = None) -> None:
-        self.config = ConfigHolder(config.path, config)
-        handler = RouteHandler(self.config.current, clock=lambda: datetime.now(UTC))
-        self.agi = AgiServer({channel_vars.AGI_SCRIPT: handler}, limits)
+    def __init__(
+        self,
+        config: BridgeConfig,
+        limits: AgiLimits | None = None,
+        notifier: SystemdNotifier | None = None,
+    ) -> None:
+        self.metrics = Metrics()
+        self.notifier = notifier or SystemdNotifier()
+        self.config = ConfigHolder(config.path, config, self.metrics)
+        handler = RouteHandler(
+            self.config.current,
+            clock=lambda: datetime.now(UTC),
+            observe=self.metrics.observe_decision,
+        )
+        self.agi = AgiServer(
+            {channel_vars.AGI_SCRIPT: handler},
+            limits or AgiLimits(max_sessions=config.agi_max_sessions),
+            on_refused=lambda reason: self.metrics.agi_refused.labels(reason).inc(),
+            peers=config.agi_peers,
+        )
+        self.metrics_endpoint = MetricsEndpoint(self.metrics, config.metrics_peers, self.healthy)
+        self.tracking = _Tracking(config, self.metrics) if config.ami else None
         self._stop = asyncio.Event()
+
+    def healthy(self) -> bool:
+        return self.tracking is None or self.tracking.healthy
 
     def request_stop(self) -> None:
         self._stop.set()
 
+    def reload(self) -> None:
+        self.notifier.reloading()
+        ok = self.config.reload()
+        generation = self.config.current().generation
+        self.notifier.send(
+            "READY=1", f"STATUS=configuration {generation}" + ("" if ok else " (reload rejected)")
+        )
+
     async def run(self, stop_grace: float = 10.0) -> int:
-        listen = self.config.current().agi_listen
-        await self.agi.start(listen.host, listen.port)
+        config = self.config.current()
+        await self.agi.start(config.agi_listen.host, config.agi_listen.port)
+        await self.metrics_endpoint.start(config.metrics_listen.host, config.metrics_listen.port)
+        ami_task: asyncio.Task[None] | None = None
+        if self.tracking is not None:
+            self.tracking.worker.start()
+            ami_task = asyncio.create_task(self.tracking.link.run(self._stop))
         loop = asyncio.get_running_loop()
         loop.add_signal_handler(signal.SIGTERM, self.request_stop)
         loop.add_signal_handler(signal.SIGINT, self.request_stop)
-        loop.add_signal_handler(signal.SIGHUP, self.config.reload)
-        log.info("daemon_ready", generation=self.config.current().generation)
+        loop.add_signal_handler(signal.SIGHUP, self.reload)
+        watchdog = asyncio.create_task(self._pet_watchdog())
+        self.notifier.ready(f"configuration {config.generation}")
+        log.info("daemon_ready", generation=config.generation, tracking=self.tracking is not None)
         await self._stop.wait()
+        self.notifier.stopping()
         log.info("daemon_stopping", sessions=self.agi.active_sessions)
+        watchdog.cancel()
         await self.agi.stop(stop_grace)
+        if ami_task is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(ami_task, 5.0)
+        if self.tracking is not None:
+            flushed = await asyncio.to_thread(self.tracking.worker.stop, stop_grace)
+            log.info("records_flushed", complete=flushed, written=self.tracking.worker.written)
+        await self.metrics_endpoint.stop()
         log.info("daemon_stopped")
         return 0
+
+    async def _pet_watchdog(self) -> None:
+        """Pet systemd's watchdog only while the loop runs and AMI is (nearly) healthy."""
+        interval = self.notifier.watchdog_interval
+        if interval is None:
+            return
+        while True:
+            if self.healthy():
+                self.notifier.watchdog()
+            else:
+                log.error("watchdog_starving", reason="AMI down too long")
+            await asyncio.sleep(interval)

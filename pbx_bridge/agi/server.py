@@ -16,6 +16,7 @@ from pbx_bridge.agi.protocol import (
     AgiProtocolError,
     read_environment,
 )
+from pbx_bridge.net import PeerFilter
 
 SessionHandler = Callable[[dict[str, str], AgiChannel], Awaitable[None]]
 
@@ -44,7 +45,9 @@ class AgiServer:
         handlers: Mapping[str, SessionHandler],
         limits: AgiLimits | None = None,
         on_refused: Callable[[str], None] | None = None,
+        peers: PeerFilter | None = None,
     ) -> None:
+        self._peers = peers or PeerFilter()
         self._handlers = dict(handlers)
         self.limits = limits or AgiLimits()
         self._slots = asyncio.Semaphore(self.limits.max_sessions)
@@ -92,6 +95,11 @@ class AgiServer:
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         if not self.accepting:
+            return
+        peer = writer.get_extra_info("peername")
+        if not self._peers.allows(str(peer[0]) if peer else ""):
+            self._on_refused("peer")
+            log.warning("agi_refused_peer", peer=str(peer))
             return
         try:
             await asyncio.wait_for(self._slots.acquire(), self.limits.slot_wait)

@@ -9,8 +9,8 @@ from datetime import date
 
 from pbx_bridge.cli.common import EXIT_CONFIG, Subparsers, add_config_option, load_or_report
 from pbx_bridge.config.loader import BridgeConfig
-from pbx_bridge.core.kpis import KpiThresholds
 from pbx_bridge.storage import UNAVAILABLE_ERRORS, CallLog, SchemaOutdatedError
+from pbx_bridge.storage.opening import open_call_log
 
 EXIT_DATABASE = 3
 
@@ -31,13 +31,6 @@ def _upgrade(log: CallLog, _config: BridgeConfig) -> int:
     revision = log.upgrade()
     print(f"{log.engine.url.render_as_string()}: schema at revision {revision}")
     return 0
-
-
-def open_call_log(config: BridgeConfig) -> CallLog:
-    thresholds = KpiThresholds(
-        config.reports.service_level_threshold_s, config.reports.short_abandon_s
-    )
-    return CallLog(config.database_url, directory=config.directory, thresholds=thresholds)
 
 
 def with_call_log(

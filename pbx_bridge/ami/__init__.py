@@ -1,0 +1,1 @@
+"""The Asterisk Manager Interface connection (panoramisk, made robust) and call tracking."""

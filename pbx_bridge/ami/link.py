@@ -1,0 +1,222 @@
+"""One supervised AMI connection: login check, watchdog, reconnect with backoff, resync.
+
+panoramisk reconnects on its own and retries a wrong secret forever without a
+word; its keepalive never checks the Ping answer. So the lifecycle is ours:
+each connection is made here, its login answer is checked, a watchdog pings
+and aborts a connection that stops answering, and the loop reconnects with
+capped exponential backoff. After every login the owner resyncs its state.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import stat
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import structlog
+from panoramisk import Manager
+
+from pbx_bridge.ami.protocol import WholeMessageProtocol
+from pbx_bridge.config.loader import AmiSettings
+
+log = structlog.get_logger("pbx_bridge.ami")
+
+EventSink = Callable[[Mapping[str, str]], None]
+LoginHook = Callable[["AmiLink"], Awaitable[None]]
+
+
+class AmiSecretError(Exception):
+    """The AMI secret cannot be read safely."""
+
+
+def read_secret(settings: AmiSettings) -> str:
+    """The secret from a file only its owner can read, or from an environment variable."""
+    if settings.secret_file is not None:
+        path = Path(settings.secret_file)
+        try:
+            mode = path.stat().st_mode
+        except OSError as exc:
+            raise AmiSecretError(f"cannot read AMI secret file {path}: {exc.strerror}") from exc
+        if mode & (stat.S_IRWXG | stat.S_IRWXO):
+            raise AmiSecretError(
+                f"AMI secret file {path} is readable by others (mode {stat.S_IMODE(mode):o}); "
+                f"run: chmod 600 {path}"
+            )
+        secret = path.read_text(encoding="utf-8").strip()
+        if not secret:
+            raise AmiSecretError(f"AMI secret file {path} is empty")
+        return secret
+    if settings.secret_env:
+        secret = os.environ.get(settings.secret_env, "")
+        if not secret:
+            raise AmiSecretError(f"environment variable {settings.secret_env} is not set")
+        return secret
+    raise AmiSecretError("ami needs secret_file or secret_env in bridge.yaml")
+
+
+@dataclass(frozen=True)
+class LinkTiming:
+    connect_timeout: float = 5.0
+    login_timeout: float = 10.0
+    ping_interval: float = 5.0
+    silence_limit: float = 15.0  # no answer for this long: the connection is dead
+    backoff_first: float = 0.5
+    backoff_max: float = 30.0
+    action_timeout: float = 10.0
+
+
+class _Manager(Manager):  # type: ignore[misc]
+    """panoramisk's Manager without its own reconnect and pinger: the link decides."""
+
+    def __init__(self, lost: Callable[[object], None], **config: Any) -> None:
+        super().__init__(**config)
+        self._lost = lost
+
+    def connection_lost(self, exc: object) -> None:
+        self._connected = False
+        self._lost(exc)
+
+    def ping(self) -> None:  # the link's watchdog pings instead
+        return None
+
+
+class AmiLink:
+    def __init__(
+        self,
+        settings: AmiSettings,
+        on_event: EventSink,
+        on_login: LoginHook,
+        timing: LinkTiming | None = None,
+        on_state: Callable[[bool], None] | None = None,
+    ) -> None:
+        self.settings = settings
+        self.timing = timing or LinkTiming()
+        self._on_event = on_event
+        self._on_login = on_login
+        self._on_state = on_state or (lambda _up: None)
+        self._manager: _Manager | None = None
+        self._lost: asyncio.Event | None = None
+        self.connected = False
+        self.reconnects = 0
+        self.last_error: str | None = None
+
+    async def action(self, action: dict[str, str], *, as_list: bool = False) -> Any:
+        """Send an action on the live connection, with a timeout; errors are returned by AMI."""
+        if self._manager is None or not self.connected:
+            raise ConnectionError("AMI is not connected")
+        future = self._manager.send_action(action, as_list=as_list)
+        return await asyncio.wait_for(future, self.timing.action_timeout)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Keep a logged-in connection until `stop` is set."""
+        delay = self.timing.backoff_first
+        while not stop.is_set():
+            try:
+                await self._session(stop)
+                delay = self.timing.backoff_first
+            except AmiSecretError as exc:
+                self.last_error = str(exc)
+                log.error("ami_secret_unusable", error=str(exc))
+                delay = self.timing.backoff_max
+            except (OSError, TimeoutError, ConnectionError) as exc:
+                self.last_error = f"{type(exc).__name__}: {exc}"
+                log.warning("ami_unreachable", error=self.last_error, retry_in=delay)
+            finally:
+                self._set_connected(False)
+                self._close()
+            if stop.is_set():
+                break
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), delay)
+            delay = min(delay * 2, self.timing.backoff_max)
+            self.reconnects += 1
+
+    async def _session(self, stop: asyncio.Event) -> None:
+        secret = read_secret(self.settings)
+        loop = asyncio.get_running_loop()
+        lost = asyncio.Event()
+        self._lost = lost
+
+        def connection_lost(_exc: object) -> None:
+            loop.call_soon_threadsafe(lost.set)
+
+        manager = _Manager(
+            connection_lost,
+            host=self.settings.host,
+            port=self.settings.port,
+            username=self.settings.username,
+            secret=secret,
+            events="on",
+            encoding="utf8",
+            ping_delay=10**9,
+            loop=loop,
+        )
+        manager.register_event("*", self._dispatch)
+        self._manager = manager
+        transport, protocol = await asyncio.wait_for(
+            loop.create_connection(WholeMessageProtocol, self.settings.host, self.settings.port),
+            self.timing.connect_timeout,
+        )
+        made: asyncio.Future[tuple[Any, Any]] = loop.create_future()
+        made.set_result((transport, protocol))
+        manager.connection_made(made)
+        reply = await asyncio.wait_for(manager.authenticated_future, self.timing.login_timeout)
+        if not getattr(reply, "success", False):
+            message = reply.get("Message", "login refused") if hasattr(reply, "get") else ""
+            raise AmiSecretError(
+                f"AMI login as {self.settings.username!r} refused by "
+                f"{self.settings.host}:{self.settings.port}: {message} "
+                "(check the secret and manager.conf)"
+            )
+        self._set_connected(True)
+        log.info("ami_logged_in", host=self.settings.host, version=protocol.version)
+        await self._on_login(self)
+        watchdog = asyncio.create_task(self._watchdog(protocol, lost))
+        try:
+            stop_wait = asyncio.create_task(stop.wait())
+            lost_wait = asyncio.create_task(lost.wait())
+            await asyncio.wait({stop_wait, lost_wait}, return_when=asyncio.FIRST_COMPLETED)
+            for task in (stop_wait, lost_wait):
+                task.cancel()
+        finally:
+            watchdog.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await watchdog
+        if lost.is_set() and not stop.is_set():
+            raise ConnectionError("AMI connection lost")
+
+    async def _watchdog(self, protocol: WholeMessageProtocol, lost: asyncio.Event) -> None:
+        while not lost.is_set():
+            await asyncio.sleep(self.timing.ping_interval)
+            with contextlib.suppress(Exception):
+                assert self._manager is not None
+                self._manager.send_action({"Action": "Ping"})
+            silent = time.monotonic() - protocol.last_received
+            if silent > self.timing.silence_limit:
+                log.error("ami_silent", seconds=round(silent, 1))
+                protocol.transport.abort()
+                lost.set()
+                return
+
+    def _dispatch(self, _manager: object, message: Mapping[str, str]) -> None:
+        try:
+            self._on_event(message)
+        except Exception:  # the tracker's problem must not become the connection's
+            log.exception("ami_event_handler_failed", event=message.get("Event"))
+
+    def _set_connected(self, up: bool) -> None:
+        if up != self.connected:
+            self.connected = up
+            self._on_state(up)
+
+    def _close(self) -> None:
+        if self._manager is not None:
+            with contextlib.suppress(Exception):
+                self._manager.close()
+        self._manager = None

@@ -1,0 +1,76 @@
+"""Feed AMI events into the call tracker and hand finished records to a sink.
+
+The sink is the storage adapter (a worker thread behind a queue); this module
+holds no business rules: the tracker decides, the sink stores.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from typing import Protocol
+
+import structlog
+
+from pbx_bridge.ami.link import AmiLink
+from pbx_bridge.core.call_tracking import CallTracker, TrackerOutput
+from pbx_bridge.core.calls import CallRecord, Wrapup
+
+log = structlog.get_logger("pbx_bridge.tracking")
+
+
+class RecordSink(Protocol):
+    def record(self, record: CallRecord) -> None: ...
+
+    def wrapup(self, wrapup: Wrapup) -> None: ...
+
+
+class TrackingService:
+    def __init__(
+        self,
+        tracker: CallTracker,
+        sink: RecordSink,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.tracker = tracker
+        self.sink = sink
+        self.clock = clock
+        self.events = 0
+
+    def on_event(self, message: Mapping[str, str]) -> None:
+        self.events += 1
+        self._deliver(self.tracker.feed(dict(message), self.clock()))
+
+    async def on_login(self, link: AmiLink) -> None:
+        """Resync the calls in progress after every (re)login."""
+        try:
+            replies = await link.action({"Action": "CoreShowChannels"}, as_list=True)
+        except (TimeoutError, ConnectionError) as exc:
+            log.warning("ami_resync_failed", error=str(exc))
+            return
+        channels = [dict(m) for m in replies if m.get("Event") == "CoreShowChannel"]
+        before = self.tracker.active_calls
+        out = self.tracker.resync(channels, self.clock())
+        self._deliver(out)
+        log.info(
+            "ami_resynced",
+            live_channels=len(channels),
+            calls_before=before,
+            calls_now=self.tracker.active_calls,
+            closed_during_gap=len(out.records),
+        )
+
+    def _deliver(self, out: TrackerOutput) -> None:
+        for record in out.records:
+            log.info(
+                "call_ended",
+                linkedid=record.call_id,
+                tenant=record.tenant,
+                outcome=str(record.outcome),
+                wait_s=record.wait_s,
+                talk_s=record.talk_s,
+            )
+            self.sink.record(record)
+        for wrapup in out.wrapups:
+            log.info("call_wrapup", linkedid=wrapup.call_id, outcome=str(wrapup.outcome))
+            self.sink.wrapup(wrapup)

@@ -1,0 +1,332 @@
+"""Turn AMI events into one CallRecord per call: a state machine keyed by Linkedid.
+
+Everything the record needs comes from Asterisk's own events: the routing
+decision from the VarSet events of the PBXB_* variables, the queue from
+QueueCallerJoin/AgentConnect/QueueCallerAbandon, transfers from BlindTransfer
+and AttendedTransfer, the end from the Hangup of the call's last channel.
+Pure: time comes from the events (Timestamp header) or from the caller.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from pbx_bridge import channel_vars as cv
+from pbx_bridge.core.calls import CallRecord, Outcome, Wrapup
+from pbx_bridge.core.privacy import PrivacyPolicy, stored_caller
+
+Event = Mapping[str, str]
+
+WRAPUP_EVENT = "PbxBridgeWrapup"
+_OVERFLOW_STATUSES = frozenset({"TIMEOUT", "FULL", "JOINEMPTY", "LEAVEEMPTY", "JOINUNAVAIL"})
+_TRACKED_VARS = frozenset(
+    {
+        cv.TENANT,
+        cv.DEPARTMENT,
+        cv.ACTION,
+        cv.REASON,
+        cv.QUEUE,
+        cv.DECIDED_BY,
+        cv.FORWARD_TO,
+        cv.CLOSED_ACTION,
+        cv.REDIRECTING,
+        cv.WITHHELD,
+        "QUEUESTATUS",
+    }
+)
+
+
+@dataclass
+class _Call:
+    call_id: str
+    started: datetime
+    channels: set[str] = field(default_factory=set)
+    dialled: str | None = None
+    caller: str | None = None
+    vars: dict[str, str] = field(default_factory=dict)
+    queue: str | None = None
+    queued: datetime | None = None
+    answered: datetime | None = None
+    agent: str | None = None
+    agent_left: datetime | None = None
+    abandoned: datetime | None = None
+    transfer_target: str | None = None
+    last_seen: datetime | None = None
+
+
+@dataclass
+class TrackerOutput:
+    records: list[CallRecord] = field(default_factory=list)
+    wrapups: list[Wrapup] = field(default_factory=list)
+
+
+def event_time(event: Event, fallback: datetime) -> datetime:
+    """Asterisk's Timestamp header (manager.conf timestampevents=yes) or the receipt time."""
+    stamp = event.get("Timestamp")
+    if stamp:
+        try:
+            return datetime.fromtimestamp(float(stamp), UTC)
+        except ValueError:
+            pass
+    return fallback
+
+
+class CallTracker:
+    def __init__(self, node: str, privacy: PrivacyPolicy, region: str = "DE") -> None:
+        self.node = node
+        self.privacy = privacy
+        self.region = region
+        self._calls: dict[str, _Call] = {}
+        self._channel_call: dict[str, str] = {}  # uniqueid -> linkedid
+
+    @property
+    def active_calls(self) -> int:
+        return len(self._calls)
+
+    def active_by_tenant(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for call in self._calls.values():
+            tenant = call.vars.get(cv.TENANT, "")
+            counts[tenant] = counts.get(tenant, 0) + 1
+        return counts
+
+    def feed(self, event: Event, now: datetime) -> TrackerOutput:
+        """Consume one event; return the records of calls that ended and any wrap-ups."""
+        out = TrackerOutput()
+        name = event.get("Event", "")
+        at = event_time(event, now)
+        handler = _HANDLERS.get(name)
+        if handler is not None:
+            handler(self, event, at, out)
+        return out
+
+    def feed_all(self, events: Iterable[Event], now: datetime) -> TrackerOutput:
+        out = TrackerOutput()
+        for event in events:
+            one = self.feed(event, now)
+            out.records.extend(one.records)
+            out.wrapups.extend(one.wrapups)
+        return out
+
+    def resync(self, live_channels: Iterable[Event], now: datetime) -> TrackerOutput:
+        """Reconcile with CoreShowChannel events after a (re)login.
+
+        Calls we track whose channels are all gone ended while we were not
+        listening: they are closed now, so none is lost. Channels we did not
+        know are adopted, so their calls are recorded when they end.
+        """
+        out = TrackerOutput()
+        live: dict[str, Event] = {e.get("Uniqueid", ""): e for e in live_channels}
+        for uniqueid, linkedid in list(self._channel_call.items()):
+            if uniqueid not in live:
+                self._drop_channel(uniqueid, linkedid, now, out, gap=True)
+        for uniqueid, event in live.items():
+            if not uniqueid or uniqueid in self._channel_call:
+                continue
+            linkedid = event.get("Linkedid") or uniqueid
+            call = self._calls.get(linkedid)
+            if call is None:
+                call = _Call(linkedid, now)
+                self._calls[linkedid] = call
+                tenant = event.get("AccountCode", "")
+                if tenant:
+                    call.vars[cv.TENANT] = tenant
+            if uniqueid == linkedid:
+                call.dialled = call.dialled or event.get("Exten") or None
+                call.caller = call.caller or event.get("CallerIDNum") or None
+            call.channels.add(uniqueid)
+            self._channel_call[uniqueid] = linkedid
+        return out
+
+    # --- event handlers -------------------------------------------------
+
+    def _newchannel(self, event: Event, at: datetime, _out: TrackerOutput) -> None:
+        uniqueid = event.get("Uniqueid", "")
+        linkedid = event.get("Linkedid") or uniqueid
+        if not uniqueid:
+            return
+        call = self._calls.get(linkedid)
+        if call is None:
+            call = _Call(linkedid, at)
+            self._calls[linkedid] = call
+        if uniqueid == linkedid:
+            call.dialled = event.get("Exten") or None
+            call.caller = event.get("CallerIDNum") or None
+        call.channels.add(uniqueid)
+        self._channel_call[uniqueid] = linkedid
+
+    def _call_of(self, event: Event) -> _Call | None:
+        linkedid = event.get("Linkedid") or self._channel_call.get(event.get("Uniqueid", ""))
+        return self._calls.get(linkedid) if linkedid else None
+
+    def _varset(self, event: Event, _at: datetime, _out: TrackerOutput) -> None:
+        variable = event.get("Variable", "")
+        if variable not in _TRACKED_VARS:
+            return
+        call = self._call_of(event)
+        # Only the caller's channel carries the decision (agent legs inherit nothing we need).
+        if call is not None and event.get("Uniqueid") == call.call_id:
+            call.vars[variable] = event.get("Value", "")
+
+    def _queue_join(self, event: Event, at: datetime, _out: TrackerOutput) -> None:
+        call = self._call_of(event)
+        if call is not None and call.queued is None:
+            call.queued = at
+            call.queue = event.get("Queue") or None
+
+    def _agent_connect(self, event: Event, at: datetime, _out: TrackerOutput) -> None:
+        call = self._call_of(event)
+        if call is not None and call.answered is None:
+            call.answered = at
+            call.agent = event.get("MemberName") or event.get("Interface") or None
+
+    def _agent_complete(self, event: Event, at: datetime, _out: TrackerOutput) -> None:
+        call = self._call_of(event)
+        if call is not None:
+            call.agent_left = at
+            if event.get("Reason") == "transfer" and call.transfer_target is None:
+                call.transfer_target = "transfer"
+
+    def _abandon(self, event: Event, at: datetime, _out: TrackerOutput) -> None:
+        call = self._call_of(event)
+        if call is not None and call.answered is None:
+            call.abandoned = at
+
+    def _transfer(self, event: Event, _at: datetime, _out: TrackerOutput) -> None:
+        linkedid = (
+            event.get("TransfereeLinkedid")
+            or event.get("OrigTransfererLinkedid")
+            or event.get("TransfererLinkedid")
+        )
+        call = self._calls.get(linkedid or "")
+        if call is None or event.get("Result", "Success") != "Success":
+            return
+        if event.get("Event") == "BlindTransfer":
+            call.transfer_target = event.get("Extension") or "blind transfer"
+        else:
+            target = event.get("SecondTransfererConnectedLineNum") or event.get(
+                "TransferTargetConnectedLineNum"
+            )
+            call.transfer_target = target or "attended transfer"
+
+    def _hangup(self, event: Event, at: datetime, out: TrackerOutput) -> None:
+        uniqueid = event.get("Uniqueid", "")
+        linkedid = self._channel_call.get(uniqueid)
+        if linkedid is not None:
+            call = self._calls.get(linkedid)
+            if call is not None and call.answered and uniqueid != call.call_id:
+                call.agent_left = call.agent_left or at
+            self._drop_channel(uniqueid, linkedid, at, out, gap=False)
+
+    def _user_event(self, event: Event, at: datetime, out: TrackerOutput) -> None:
+        if event.get("UserEvent") != WRAPUP_EVENT:
+            return
+        call_id = event.get("Linkedid") or event.get("Uniqueid", "")
+        if call_id in self._channel_call:  # a Uniqueid of one of the call's channels
+            call_id = self._channel_call[call_id]
+        try:
+            outcome = Outcome(event.get("Outcome", "").strip().lower())
+        except ValueError:
+            return
+        if not call_id:
+            return
+        out.wrapups.append(
+            Wrapup(
+                call_id=call_id,
+                outcome=outcome,
+                at=at,
+                department=event.get("Department") or None,
+                note=event.get("Note") or None,
+                caller_full=event.get("Callback") or None,
+            )
+        )
+
+    # --- ending a call ----------------------------------------------------
+
+    def _drop_channel(
+        self, uniqueid: str, linkedid: str, at: datetime, out: TrackerOutput, *, gap: bool
+    ) -> None:
+        self._channel_call.pop(uniqueid, None)
+        call = self._calls.get(linkedid)
+        if call is None:
+            return
+        call.channels.discard(uniqueid)
+        if not call.channels:
+            del self._calls[linkedid]
+            out.records.append(self._record(call, at, gap=gap))
+
+    def _record(self, call: _Call, ended: datetime, *, gap: bool) -> CallRecord:
+        v = call.vars
+        outcome, detail = _outcome(call, ended)
+        if gap and outcome is Outcome.FAILED:
+            detail = "ended while the AMI connection was down"
+        wait_end = call.answered or call.abandoned or (ended if call.queued else None)
+        withheld = v.get(cv.WITHHELD) == "1"
+        return CallRecord(
+            call_id=call.call_id,
+            node=self.node,
+            started=call.started,
+            ended=ended,
+            outcome=outcome,
+            tenant=v.get(cv.TENANT) or None,
+            department=v.get(cv.DEPARTMENT) or None,
+            dialled=call.dialled,
+            redirecting=v.get(cv.REDIRECTING) or None,
+            caller=stored_caller(call.caller, withheld=withheld, policy=self.privacy),
+            queue=call.queue or v.get(cv.QUEUE) or None,
+            queued=call.queued,
+            answered=call.answered,
+            wait_s=_seconds(call.queued, wait_end),
+            talk_s=_seconds(call.answered, call.agent_left or ended),
+            agent=call.agent,
+            detail=detail,
+            decided_by=v.get(cv.DECIDED_BY) or None,
+        )
+
+
+def _outcome(call: _Call, ended: datetime) -> tuple[Outcome, str | None]:
+    v = call.vars
+    action = v.get(cv.ACTION, "")
+    if action == "closed":
+        forward = v.get(cv.FORWARD_TO) if v.get(cv.CLOSED_ACTION) == "forward" else None
+        reason = v.get(cv.REASON) or None
+        return Outcome.CLOSED, f"{reason}; forwarded to {forward}" if forward else reason
+    if call.answered is not None:
+        if call.transfer_target:
+            return Outcome.TRANSFERRED, call.transfer_target
+        if action == "unrouted":
+            return Outcome.UNROUTED, f"answered; {v.get(cv.REASON, '')}".rstrip("; ")
+        return Outcome.RESOLVED, None
+    if action == "unrouted":
+        return Outcome.UNROUTED, v.get(cv.REASON) or None
+    status = v.get("QUEUESTATUS", "")
+    if status in _OVERFLOW_STATUSES:
+        return Outcome.OVERFLOW, status.lower()
+    if call.abandoned is not None or call.queued is not None:
+        return Outcome.ABANDONED, None
+    if action == "queue":
+        return Outcome.ABANDONED, "before the queue"
+    del ended
+    return Outcome.FAILED, "no routing decision" if not action else f"ended in state {action}"
+
+
+def _seconds(start: datetime | None, end: datetime | None) -> float | None:
+    if start is None or end is None:
+        return None
+    return round(max(0.0, (end - start).total_seconds()), 3)
+
+
+_HANDLERS = {
+    "Newchannel": CallTracker._newchannel,
+    "VarSet": CallTracker._varset,
+    "QueueCallerJoin": CallTracker._queue_join,
+    "AgentConnect": CallTracker._agent_connect,
+    "AgentComplete": CallTracker._agent_complete,
+    "QueueCallerAbandon": CallTracker._abandon,
+    "BlindTransfer": CallTracker._transfer,
+    "AttendedTransfer": CallTracker._transfer,
+    "Hangup": CallTracker._hangup,
+    "UserEvent": CallTracker._user_event,
+}

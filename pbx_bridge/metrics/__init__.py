@@ -1,0 +1,1 @@
+"""Prometheus metrics: what the daemon counts, and the endpoint that serves them."""

@@ -1,0 +1,130 @@
+"""The daemon's bridge to the (synchronous) call log: one worker thread behind a queue.
+
+The event loop never waits for the database: records and wrap-ups are queued
+and written by this thread through the SpoolingWriter, which spools to disk
+while the database is unavailable and replays when it answers again.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import structlog
+
+from pbx_bridge.core.calls import CallRecord, TicketStatus, Wrapup
+from pbx_bridge.storage.calllog import CallLog
+from pbx_bridge.storage.spool import SpoolingWriter
+
+log = structlog.get_logger("pbx_bridge.storage")
+
+_STOP = object()
+
+
+@dataclass(frozen=True)
+class TicketCounts:
+    open: dict[str, int]
+    overdue: dict[str, int]
+
+
+class RecordWorker:
+    def __init__(
+        self,
+        call_log: CallLog,
+        writer: SpoolingWriter,
+        node: str,
+        *,
+        replay_interval_s: float = 5.0,
+        on_tickets: Callable[[TicketCounts], None] | None = None,
+        on_spooled: Callable[[int], None] | None = None,
+    ) -> None:
+        self._log = call_log
+        self._writer = writer
+        self._node = node
+        self._queue: queue.Queue[object] = queue.Queue()
+        self._replay_interval = replay_interval_s
+        self._on_tickets = on_tickets or (lambda _c: None)
+        self._on_spooled = on_spooled or (lambda _n: None)
+        self._thread = threading.Thread(target=self._run, name="record-writer", daemon=True)
+        self.written = 0
+
+    def start(self) -> None:
+        self._thread.start()
+
+    # Called from the event loop: never blocks.
+    def record(self, record: CallRecord) -> None:
+        self._queue.put(record)
+
+    def wrapup(self, wrapup: Wrapup) -> None:
+        self._queue.put(wrapup)
+
+    @property
+    def backlog(self) -> int:
+        return self._queue.qsize()
+
+    def stop(self, timeout: float) -> bool:
+        """Write what is queued (to the database or the spool) and stop; True when flushed."""
+        self._queue.put(_STOP)
+        self._thread.join(timeout)
+        return not self._thread.is_alive()
+
+    def _run(self) -> None:
+        last_replay = 0.0
+        while True:
+            try:
+                item = self._queue.get(timeout=self._replay_interval)
+            except queue.Empty:
+                item = None
+            if item is _STOP:
+                self._flush_remaining()
+                return
+            if item is not None:
+                self._write(item)
+            if time.monotonic() - last_replay >= self._replay_interval:
+                last_replay = time.monotonic()
+                self._housekeeping()
+
+    def _flush_remaining(self) -> None:
+        while True:
+            try:
+                item = self._queue.get_nowait()
+            except queue.Empty:
+                return
+            if item is not _STOP:
+                self._write(item)
+
+    def _write(self, item: object) -> None:
+        try:
+            if isinstance(item, CallRecord):
+                self._writer.write_record(item)
+                self.written += 1
+            elif isinstance(item, Wrapup):
+                result = self._writer.apply_wrapup(item, self._node)
+                log.info("wrapup_applied", linkedid=item.call_id, status=str(result.status))
+        except Exception:  # the writer spools on unavailability; anything else is logged
+            log.exception("record_write_failed")
+
+    def _housekeeping(self) -> None:
+        try:
+            if self._writer.pending:
+                self._writer.replay()
+            self._on_spooled(self._writer.pending)
+            self._on_tickets(self._ticket_counts(datetime.now(UTC)))
+        except Exception:
+            log.exception("storage_housekeeping_failed")
+
+    def _ticket_counts(self, now: datetime) -> TicketCounts:
+        open_counts: dict[str, int] = {}
+        overdue: dict[str, int] = {}
+        for ticket in self._log.list_tickets(
+            tenant=None, status=TicketStatus.OPEN, overdue_at=None
+        ):
+            tenant = ticket.tenant or ""
+            open_counts[tenant] = open_counts.get(tenant, 0) + 1
+            if ticket.due is not None and ticket.due < now:
+                overdue[tenant] = overdue.get(tenant, 0) + 1
+        return TicketCounts(open_counts, overdue)

@@ -1,0 +1,93 @@
+"""A scripted Asterisk Manager peer on loopback, speaking the real wire format."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from dataclasses import dataclass, field
+
+
+def message(**headers: str) -> bytes:
+    return "".join(f"{k}: {v}\r\n" for k, v in headers.items()).encode() + b"\r\n"
+
+
+@dataclass
+class FakeAmi:
+    secret: str = "s3cret"
+    answer_pings: bool = True
+    logins: int = 0
+    actions: list[dict[str, str]] = field(default_factory=list)
+    writers: list[asyncio.StreamWriter] = field(default_factory=list)
+    live_channels: list[dict[str, str]] = field(default_factory=list)
+    _server: asyncio.Server | None = None
+    port: int = 0
+
+    async def start(self) -> int:
+        self._server = await asyncio.start_server(self._client, "127.0.0.1", 0)
+        self.port = int(self._server.sockets[0].getsockname()[1])
+        return self.port
+
+    async def stop(self) -> None:
+        for writer in self.writers:
+            writer.close()
+        if self._server is not None:
+            self._server.close()
+
+    def send_raw(self, data: bytes) -> None:
+        for writer in self.writers:
+            writer.write(data)
+
+    def drop_connections(self) -> None:
+        for writer in self.writers:
+            writer.transport.abort()
+        self.writers.clear()
+
+    async def _client(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.writers.append(writer)
+        writer.write(b"Asterisk Call Manager/11.0.0\r\n")
+        with contextlib.suppress(ConnectionError, asyncio.IncompleteReadError):
+            while True:
+                raw = await reader.readuntil(b"\r\n\r\n")
+                action = dict(
+                    line.split(": ", 1)
+                    for line in raw.decode().strip().split("\r\n")
+                    if ": " in line
+                )
+                self.actions.append(action)
+                await self._answer(action, writer)
+
+    async def _answer(self, action: dict[str, str], writer: asyncio.StreamWriter) -> None:
+        name = action.get("Action", "").lower()
+        action_id = action.get("ActionID", "")
+        if name == "login":
+            if action.get("Secret") == self.secret:
+                self.logins += 1
+                writer.write(
+                    message(
+                        Response="Success", ActionID=action_id, Message="Authentication accepted"
+                    )
+                )
+            else:
+                writer.write(
+                    message(Response="Error", ActionID=action_id, Message="Authentication failed")
+                )
+        elif name == "ping":
+            if self.answer_pings:
+                writer.write(message(Response="Success", ActionID=action_id, Ping="Pong"))
+        elif name == "coreshowchannels":
+            writer.write(
+                message(
+                    Response="Success", ActionID=action_id, EventList="start", Message="follows"
+                )
+            )
+            for channel in self.live_channels:
+                writer.write(message(Event="CoreShowChannel", ActionID=action_id, **channel))
+            writer.write(
+                message(
+                    Event="CoreShowChannelsComplete",
+                    ActionID=action_id,
+                    EventList="Complete",
+                    ListItems=str(len(self.live_channels)),
+                )
+            )
+        await writer.drain()

@@ -1,0 +1,166 @@
+"""The AMI link: login check, whole-message decoding, isolation of callbacks, watchdog, resync."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import AsyncIterator, Mapping
+from pathlib import Path
+
+import pytest
+
+from pbx_bridge.ami.link import AmiLink, AmiSecretError, LinkTiming, read_secret
+from pbx_bridge.config.loader import AmiSettings
+from tests.unit.ami.fake_ami import FakeAmi, message
+
+FAST = LinkTiming(
+    connect_timeout=1.0,
+    login_timeout=2.0,
+    ping_interval=0.2,
+    silence_limit=1.0,
+    backoff_first=0.05,
+    backoff_max=0.2,
+    action_timeout=2.0,
+)
+
+
+def settings(port: int, secret_file: Path) -> AmiSettings:
+    return AmiSettings("127.0.0.1", port, "pbx-bridge", secret_file, None)
+
+
+@pytest.fixture
+def secret_file(tmp_path: Path) -> Path:
+    path = tmp_path / "ami.secret"
+    path.write_text("s3cret\n")
+    os.chmod(path, 0o600)
+    return path
+
+
+@pytest.fixture
+async def ami() -> AsyncIterator[FakeAmi]:
+    fake = FakeAmi()
+    await fake.start()
+    yield fake
+    await fake.stop()
+
+
+class Harness:
+    def __init__(self, fake: FakeAmi, secret_file: Path, raising: bool = False) -> None:
+        self.events: list[Mapping[str, str]] = []
+        self.logins = 0
+        self.raising = raising
+        self.stop = asyncio.Event()
+        self.link = AmiLink(settings(fake.port, secret_file), self._event, self._login, FAST)
+        self.task: asyncio.Task[None] | None = None
+
+    def _event(self, event: Mapping[str, str]) -> None:
+        self.events.append(dict(event))
+        if self.raising:
+            raise RuntimeError("a broken tracker")
+
+    async def _login(self, link: AmiLink) -> None:
+        self.logins += 1
+        await link.action({"Action": "CoreShowChannels"}, as_list=True)
+
+    async def __aenter__(self) -> Harness:
+        self.task = asyncio.create_task(self.link.run(self.stop))
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        self.stop.set()
+        assert self.task is not None
+        await asyncio.wait_for(self.task, 3)
+
+    async def until(self, check: object, timeout: float = 3.0) -> None:
+        deadline = asyncio.get_running_loop().time() + timeout
+        while not check():  # type: ignore[operator]
+            if asyncio.get_running_loop().time() > deadline:
+                raise AssertionError("condition not reached")
+            await asyncio.sleep(0.02)
+
+
+async def test_logs_in_and_resyncs(ami: FakeAmi, secret_file: Path) -> None:
+    async with Harness(ami, secret_file) as h:
+        await h.until(lambda: h.logins == 1)
+        assert h.link.connected
+        assert any(a.get("Action") == "CoreShowChannels" for a in ami.actions)
+
+
+async def test_umlaut_split_across_two_chunks_survives(ami: FakeAmi, secret_file: Path) -> None:
+    async with Harness(ami, secret_file) as h:
+        await h.until(lambda: h.link.connected)
+        data = message(Event="Newchannel", CallerIDName="Jürgen Müller", Uniqueid="1.1")
+        cut = data.index("ü".encode()) + 1  # between the two bytes of the first ü
+        ami.send_raw(data[:cut])
+        await asyncio.sleep(0.05)
+        ami.send_raw(data[cut:])
+        await h.until(lambda: any(e.get("Event") == "Newchannel" for e in h.events))
+        newchannel = next(e for e in h.events if e.get("Event") == "Newchannel")
+        assert newchannel["CallerIDName"] == "Jürgen Müller"
+
+
+async def test_invalid_utf8_does_not_lose_the_event(ami: FakeAmi, secret_file: Path) -> None:
+    async with Harness(ami, secret_file) as h:
+        await h.until(lambda: h.link.connected)
+        ami.send_raw(b"Event: Newchannel\r\nCallerIDName: J\xc3\r\nUniqueid: 1.2\r\n\r\n")
+        await h.until(lambda: any(e.get("Uniqueid") == "1.2" for e in h.events))
+
+
+async def test_a_raising_callback_does_not_kill_the_connection(
+    ami: FakeAmi, secret_file: Path
+) -> None:
+    async with Harness(ami, secret_file, raising=True) as h:
+        await h.until(lambda: h.link.connected)
+        ami.send_raw(message(Event="Hangup", Uniqueid="a") + message(Event="Hangup", Uniqueid="b"))
+        await h.until(lambda: len([e for e in h.events if e.get("Event") == "Hangup"]) == 2)
+        assert h.link.connected
+        assert h.link.reconnects == 0
+
+
+async def test_wrong_secret_is_reported_not_retried_silently(
+    ami: FakeAmi, secret_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ami.secret = "something else"
+    async with Harness(ami, secret_file) as h:
+        await h.until(lambda: h.link.last_error is not None)
+        assert "refused" in (h.link.last_error or "")
+        assert "Authentication failed" in (h.link.last_error or "")
+        assert not h.link.connected
+    assert "ami_secret_unusable" in capsys.readouterr().out
+
+
+async def test_silent_peer_is_detected_and_the_link_reconnects(
+    ami: FakeAmi, secret_file: Path
+) -> None:
+    async with Harness(ami, secret_file) as h:
+        await h.until(lambda: h.logins == 1)
+        ami.answer_pings = False  # connection stays open, nothing comes back
+        await h.until(lambda: not h.link.connected, timeout=3.0)
+        ami.answer_pings = True
+        await h.until(lambda: h.logins == 2, timeout=3.0)
+        assert h.link.reconnects >= 1
+
+
+async def test_dropped_connection_reconnects_and_resyncs(ami: FakeAmi, secret_file: Path) -> None:
+    async with Harness(ami, secret_file) as h:
+        await h.until(lambda: h.logins == 1)
+        ami.drop_connections()
+        await h.until(lambda: h.logins == 2)
+        resyncs = [a for a in ami.actions if a.get("Action") == "CoreShowChannels"]
+        assert len(resyncs) == 2
+
+
+def test_secret_file_readable_by_others_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "ami.secret"
+    path.write_text("s3cret")
+    os.chmod(path, 0o644)
+    with pytest.raises(AmiSecretError, match="chmod 600"):
+        read_secret(AmiSettings("127.0.0.1", 5038, "u", path, None))
+
+
+def test_secret_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PBXB_TEST_SECRET", "from-env")
+    assert read_secret(AmiSettings("h", 1, "u", None, "PBXB_TEST_SECRET")) == "from-env"
+    monkeypatch.delenv("PBXB_TEST_SECRET")
+    with pytest.raises(AmiSecretError, match="not set"):
+        read_secret(AmiSettings("h", 1, "u", None, "PBXB_TEST_SECRET"))

@@ -15,6 +15,7 @@ from pbx_bridge import channel_vars
 from pbx_bridge.agi.route_handler import RouteHandler
 from pbx_bridge.agi.server import AgiLimits, AgiServer
 from pbx_bridge.ami.link import AmiLink
+from pbx_bridge.ami.state_file import load_state, save_state
 from pbx_bridge.ami.tracking import TrackingService
 from pbx_bridge.config.errors import ConfigInvalidError
 from pbx_bridge.config.loader import BridgeConfig, load_config
@@ -101,6 +102,10 @@ class _Tracking:
             on_spooled=metrics.records_spooled.set,
         )
         self.tracker = CallTracker(self.node, config.privacy, config.directory.center.country)
+        self.state_file = config.state_dir / "tracker-state.json"
+        restored = load_state(self.state_file)
+        if restored is not None:
+            log.info("tracker_state_restored", calls=self.tracker.restore(restored))
         metrics.watch_in_progress(self.tracker.active_by_tenant)
         self.service = TrackingService(self.tracker, _MeteredSink(self.worker, metrics))
 
@@ -119,6 +124,21 @@ class _Tracking:
     @property
     def healthy(self) -> bool:
         return self.down_since is None or time.monotonic() - self.down_since < AMI_GRACE_S
+
+    def save_state(self) -> None:
+        try:
+            save_state(self.state_file, self.tracker.snapshot())
+        except OSError as exc:
+            log.warning("tracker_state_not_saved", error=str(exc))
+
+    async def keep_state(self, interval: float = 2.0) -> None:
+        """Snapshot the calls in progress whenever events arrived since the last one."""
+        seen = -1
+        while True:
+            await asyncio.sleep(interval)
+            if self.service.events != seen:
+                seen = self.service.events
+                await asyncio.to_thread(self.save_state)
 
 
 def _set_ticket_gauges(metrics: Metrics, counts: TicketCounts) -> None:
@@ -174,9 +194,11 @@ class Daemon:
         await self.agi.start(config.agi_listen.host, config.agi_listen.port)
         await self.metrics_endpoint.start(config.metrics_listen.host, config.metrics_listen.port)
         ami_task: asyncio.Task[None] | None = None
+        state_task: asyncio.Task[None] | None = None
         if self.tracking is not None:
             self.tracking.worker.start()
             ami_task = asyncio.create_task(self.tracking.link.run(self._stop))
+            state_task = asyncio.create_task(self.tracking.keep_state())
         loop = asyncio.get_running_loop()
         loop.add_signal_handler(signal.SIGTERM, self.request_stop)
         loop.add_signal_handler(signal.SIGINT, self.request_stop)
@@ -193,6 +215,9 @@ class Daemon:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(ami_task, 5.0)
         if self.tracking is not None:
+            if state_task is not None:
+                state_task.cancel()
+            self.tracking.save_state()
             flushed = await asyncio.to_thread(self.tracking.worker.stop, stop_grace)
             log.info("records_flushed", complete=flushed, written=self.tracking.worker.written)
         await self.metrics_endpoint.stop()

@@ -27,7 +27,7 @@ from pbx_bridge.config.loader import AmiSettings
 
 log = structlog.get_logger("pbx_bridge.ami")
 
-EventSink = Callable[[Mapping[str, str]], None]
+EventSink = Callable[[Mapping[str, object]], None]
 LoginHook = Callable[["AmiLink"], Awaitable[None]]
 
 
@@ -204,7 +204,7 @@ class AmiLink:
                 lost.set()
                 return
 
-    def _dispatch(self, _manager: object, message: Mapping[str, str]) -> None:
+    def _dispatch(self, _manager: object, message: Mapping[str, object]) -> None:
         try:
             self._on_event(message)
         except Exception:  # the tracker's problem must not become the connection's

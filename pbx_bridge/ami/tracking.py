@@ -19,6 +19,17 @@ from pbx_bridge.core.calls import CallRecord, Wrapup
 log = structlog.get_logger("pbx_bridge.tracking")
 
 
+def flatten(message: Mapping[str, object]) -> dict[str, str]:
+    """One string per header. panoramisk turns a repeated header into a list; a dialplan
+    UserEvent repeats Linkedid (the channel's own first, the body's last), and the last
+    one is what the sender meant."""
+    out: dict[str, str] = {}
+    for key, value in message.items():
+        last = (value[-1] if value else "") if isinstance(value, list) else value
+        out[str(key)] = str(last)
+    return out
+
+
 class RecordSink(Protocol):
     def record(self, record: CallRecord) -> None: ...
 
@@ -37,9 +48,9 @@ class TrackingService:
         self.clock = clock
         self.events = 0
 
-    def on_event(self, message: Mapping[str, str]) -> None:
+    def on_event(self, message: Mapping[str, object]) -> None:
         self.events += 1
-        self._deliver(self.tracker.feed(dict(message), self.clock()))
+        self._deliver(self.tracker.feed(flatten(message), self.clock()))
 
     async def on_login(self, link: AmiLink) -> None:
         """Resync the calls in progress after every (re)login."""

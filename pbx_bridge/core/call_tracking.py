@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 
 from pbx_bridge import channel_vars as cv
 from pbx_bridge.core.calls import CallRecord, Outcome, Wrapup
+from pbx_bridge.core.numbers import try_normalise
 from pbx_bridge.core.privacy import PrivacyPolicy, stored_caller
 
 Event = Mapping[str, str]
@@ -54,6 +55,9 @@ class _Call:
     abandoned: datetime | None = None
     transfer_target: str | None = None
     last_seen: datetime | None = None
+    # Entered pbx-bridge-inbound (its first step sets PBXB_REDIRECTING). Other calls,
+    # such as an agent dialling a wrap-up code, are not the center's calls.
+    entered: bool = False
 
 
 @dataclass
@@ -133,12 +137,40 @@ class CallTracker:
                 tenant = event.get("AccountCode", "")
                 if tenant:
                     call.vars[cv.TENANT] = tenant
+                # Only channels in our dialplan are ours; a live agent's own call is not.
+                call.entered = bool(tenant) or event.get("Context", "").startswith("pbx-bridge")
             if uniqueid == linkedid:
                 call.dialled = call.dialled or event.get("Exten") or None
                 call.caller = call.caller or event.get("CallerIDNum") or None
             call.channels.add(uniqueid)
             self._channel_call[uniqueid] = linkedid
         return out
+
+    # --- surviving a restart ---------------------------------------------
+
+    def snapshot(self) -> dict[str, object]:
+        """The calls in progress as plain data (JSON-ready), to survive a daemon restart."""
+        return {
+            "version": 1,
+            "node": self.node,
+            "calls": [_call_to_dict(call) for call in self._calls.values()],
+        }
+
+    def restore(self, data: Mapping[str, object]) -> int:
+        """Take over calls from a snapshot; the resync after login closes the ones that ended."""
+        if data.get("version") != 1 or data.get("node") != self.node:
+            return 0
+        calls = data.get("calls")
+        if not isinstance(calls, list):
+            return 0
+        for raw in calls:
+            call = _call_from_dict(raw)
+            if call is None or call.call_id in self._calls:
+                continue
+            self._calls[call.call_id] = call
+            for uniqueid in call.channels:
+                self._channel_call[uniqueid] = call.call_id
+        return len(self._calls)
 
     # --- event handlers -------------------------------------------------
 
@@ -167,8 +199,11 @@ class CallTracker:
             return
         call = self._call_of(event)
         # Only the caller's channel carries the decision (agent legs inherit nothing we need).
-        if call is not None and event.get("Uniqueid") == call.call_id:
-            call.vars[variable] = event.get("Value", "")
+        if call is None or event.get("Uniqueid") != call.call_id:
+            return
+        call.vars[variable] = event.get("Value", "")
+        if variable != "QUEUESTATUS":
+            call.entered = True
 
     def _queue_join(self, event: Event, at: datetime, _out: TrackerOutput) -> None:
         call = self._call_of(event)
@@ -255,7 +290,8 @@ class CallTracker:
         call.channels.discard(uniqueid)
         if not call.channels:
             del self._calls[linkedid]
-            out.records.append(self._record(call, at, gap=gap))
+            if call.entered:
+                out.records.append(self._record(call, at, gap=gap))
 
     def _record(self, call: _Call, ended: datetime, *, gap: bool) -> CallRecord:
         v = call.vars
@@ -272,8 +308,10 @@ class CallTracker:
             outcome=outcome,
             tenant=v.get(cv.TENANT) or None,
             department=v.get(cv.DEPARTMENT) or None,
-            dialled=call.dialled,
-            redirecting=v.get(cv.REDIRECTING) or None,
+            dialled=try_normalise(call.dialled, self.region) or call.dialled,
+            redirecting=try_normalise(v.get(cv.REDIRECTING), self.region)
+            or v.get(cv.REDIRECTING)
+            or None,
             caller=stored_caller(call.caller, withheld=withheld, policy=self.privacy),
             queue=call.queue or v.get(cv.QUEUE) or None,
             queued=call.queued,
@@ -310,6 +348,47 @@ def _outcome(call: _Call, ended: datetime) -> tuple[Outcome, str | None]:
         return Outcome.ABANDONED, "before the queue"
     del ended
     return Outcome.FAILED, "no routing decision" if not action else f"ended in state {action}"
+
+
+_TIME_FIELDS = ("started", "queued", "answered", "agent_left", "abandoned", "last_seen")
+
+
+def _call_to_dict(call: _Call) -> dict[str, object]:
+    data: dict[str, object] = dict(vars(call))
+    data["channels"] = sorted(call.channels)
+    data["vars"] = dict(call.vars)
+    for name in _TIME_FIELDS:
+        value = getattr(call, name)
+        data[name] = value.isoformat() if value is not None else None
+    return data
+
+
+def _call_from_dict(raw: object) -> _Call | None:
+    if not isinstance(raw, dict):
+        return None
+    try:
+        times = {
+            name: datetime.fromisoformat(raw[name]) if raw.get(name) else None
+            for name in _TIME_FIELDS
+        }
+        started = times.pop("started")
+        if started is None:
+            return None
+        return _Call(
+            call_id=str(raw["call_id"]),
+            channels={str(c) for c in raw.get("channels", [])},
+            dialled=raw.get("dialled"),
+            caller=raw.get("caller"),
+            vars={str(k): str(v) for k, v in dict(raw.get("vars", {})).items()},
+            queue=raw.get("queue"),
+            agent=raw.get("agent"),
+            transfer_target=raw.get("transfer_target"),
+            entered=bool(raw.get("entered")),
+            started=started,
+            **times,
+        )
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 def _seconds(start: datetime | None, end: datetime | None) -> float | None:

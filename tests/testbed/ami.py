@@ -2,7 +2,8 @@
 
 A plain socket and one reader thread (tests are synchronous). Messages are split on the blank
 line and decoded whole, so a character split across TCP reads survives. Every message is also
-appended to a log file that a failing test prints.
+appended to a log file that a failing test prints. `events` holds each event as a dict (a
+header sent twice keeps its last value); `raw_events[i]` is the same event as Asterisk sent it.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ class AmiRecorder:
         self.host, self.port, self.user, self.secret = host, port, user, secret
         self.log = log
         self.events: list[Event] = []
+        self.raw_events: list[bytes] = []  # raw_events[i] is events[i] as received
         self._responses: dict[str, Event] = {}
         self._cond = threading.Condition()
         self._sock: socket.socket | None = None
@@ -90,17 +92,18 @@ class AmiRecorder:
                 while b"\r\n\r\n" in buffer:
                     raw, buffer = buffer.split(b"\r\n\r\n", 1)
                     log.write(raw + b"\r\n\r\n")
-                    self._dispatch(parse_message(raw))
+                    self._dispatch(parse_message(raw), raw)
                 log.flush()
         with self._cond:
             self._closed = True
             self._cond.notify_all()
 
-    def _dispatch(self, message: Event) -> None:
+    def _dispatch(self, message: Event, raw: bytes) -> None:
         with self._cond:
             if "Event" in message:
                 message["_received"] = f"{time.monotonic():.3f}"
                 self.events.append(message)
+                self.raw_events.append(raw)
             elif "ActionID" in message:
                 self._responses[message["ActionID"]] = message
             self._cond.notify_all()
@@ -132,6 +135,11 @@ class AmiRecorder:
         with self._cond:
             return list(self.events)
 
+    def raw_snapshot(self, start: int = 0) -> list[bytes]:
+        """Events from index `start` on, each exactly as Asterisk sent it (no final blank line)."""
+        with self._cond:
+            return self.raw_events[start:]
+
     def wait_until(
         self, check: Callable[[list[Event]], T | None], timeout: float, what: str = "condition"
     ) -> T:
@@ -160,6 +168,19 @@ class AmiRecorder:
             return next((e for e in events if matches(e, fields)), None)
 
         return self.wait_until(check, timeout, what)
+
+
+def header_pairs(raw: bytes) -> list[tuple[str, str]]:
+    """Every header of one AMI message in the order sent, repeated names included
+    (a dialplan UserEvent carries its channel's Linkedid and then the body's own)."""
+    pairs: list[tuple[str, str]] = []
+    for line in raw.decode("utf-8", errors="replace").split("\r\n"):
+        key, sep, value = line.partition(":")
+        if sep:
+            pairs.append((key, value[1:] if value.startswith(" ") else value))
+        elif line:
+            raise AmiError(f"AMI line without a colon: {line!r}")
+    return pairs
 
 
 def matches(event: Mapping[str, str], fields: Mapping[str, str]) -> bool:

@@ -101,6 +101,10 @@ class AsteriskSettings:
     selftest_sound: str = "servicecenter"
     selftest_queue_timeout: int = 20
     extra_queues: tuple[str, ...] = ()  # queues without members (callers leave by timeout)
+    # More phones (endpoint -> SIPp port) in the agents' context, members of no queue unless
+    # listed in `member_queues` (queue -> its members), e.g. a transfer target, a REFER agent.
+    phones: Mapping[str, int] = field(default_factory=dict)
+    member_queues: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     # Config files written over the rendered ones (name -> text), e.g. shipped examples.
     overrides: Mapping[str, str] = field(default_factory=dict)
 
@@ -164,10 +168,18 @@ class Asterisk:
             "DIALPLAN": DIALPLAN,
             "SELFTEST_SOUND": self.settings.selftest_sound,
             "SELFTEST_QUEUE_TIMEOUT": self.settings.selftest_queue_timeout,
-            "AGENTS": "\n".join(_agent_section(n, p) for n, p in self.settings.agent_ports.items()),
+            "AGENTS": "\n".join(
+                _agent_section(n, p)
+                for n, p in {**self.settings.agent_ports, **self.settings.phones}.items()
+            ),
             "MEMBERS": "\n".join(f"member => PJSIP/{n}" for n in self.settings.agent_ports),
             "EXTRA_QUEUES": "\n".join(
-                f"[{q}](servicecenter-settings)\n" for q in self.settings.extra_queues
+                [f"[{q}](servicecenter-settings)\n" for q in self.settings.extra_queues]
+                + [
+                    f"[{q}](servicecenter-settings)\n"
+                    + "".join(f"member => PJSIP/{m}\n" for m in members)
+                    for q, members in self.settings.member_queues.items()
+                ]
             ),
             "GLOBALS": "\n".join(f"{k} = {v}" for k, v in self.settings.globals.items()),
             "NOLOAD": "\n".join(f"noload = {m}" for m in self._noload()),

@@ -23,6 +23,12 @@ from tests.testbed.asterisk import Asterisk, AsteriskSettings, Testbed
 from tests.testbed.calls import CallTrace
 
 NOBODY_QUEUE = "testbed-nobody"  # a queue without members: callers leave it by timeout
+# A queue whose only agent blind-transfers every call by SIP REFER to the clerk (a SIPp UAS
+# reached through the agents' context as "clerk-1").
+TRANSFER_QUEUE = "testbed-transfer"
+REFER_AGENT = "refer-agent"
+CLERK = "clerk"
+TRANSFER_TARGET = "clerk-1"
 
 
 @dataclass
@@ -34,6 +40,8 @@ class CallCenter:
     asterisk: Asterisk
     agents: dict[str, sipp.Sipp]
     switchboard: sipp.Sipp
+    refer_agent: sipp.Sipp  # the only member of TRANSFER_QUEUE
+    clerk: sipp.Sipp  # answers the transfers
     ami: ami.AmiRecorder
     globals: dict[str, str]  # dialplan [globals] as rendered
     _changed_globals: set[str] = field(default_factory=set)
@@ -47,6 +55,7 @@ class CallCenter:
         *,
         agents: int = 4,
         talk_ms: int = 600,
+        refer_after_ms: int = 1000,
     ) -> CallCenter:
         """Start SIPp phones and Asterisk; the daemon is the caller's business (`daemon()`)."""
         sounds_dir = sounds.prepare_sounds(run_dir / "sounds", sound_names)
@@ -58,6 +67,10 @@ class CallCenter:
             for i in range(1, agents + 1)
         }
         switchboard = sipp.agent(run_dir, "switchboard", talk_ms=talk_ms)
+        refer_agent = sipp.refer_agent(
+            run_dir, REFER_AGENT, TRANSFER_TARGET, talk_ms=refer_after_ms
+        )
+        clerk = sipp.agent(run_dir, CLERK, talk_ms=talk_ms)
         dialplan_globals = {
             "PBXB_AGI_URL": f"agi://127.0.0.1:{daemon_port}/route",
             "PBXB_FALLBACK_AGI": str(daemon.FALLBACK_AGI),
@@ -74,17 +87,19 @@ class CallCenter:
                 switchboard_port=switchboard.port,
                 globals=dialplan_globals,
                 extra_queues=(NOBODY_QUEUE,),
+                phones={REFER_AGENT: refer_agent.port, CLERK: clerk.port},
+                member_queues={TRANSFER_QUEUE: (REFER_AGENT,)},
             ),
         )
         recorder = ami.AmiRecorder(
             "127.0.0.1", pbx.ami_port, pbx.ami_user, pbx.ami_secret, run_dir / "ami.log"
         )
         self = cls(
-            run_dir, sounds_dir, config_dir, daemon_port, pbx, phones, switchboard, recorder,
-            dict(dialplan_globals),
+            run_dir, sounds_dir, config_dir, daemon_port, pbx, phones, switchboard, refer_agent,
+            clerk, recorder, dict(dialplan_globals),
         )  # fmt: skip
         try:
-            for phone in [*phones.values(), switchboard]:
+            for phone in self._phones():
                 phone.start()
             pbx.start()
             recorder.connect()
@@ -96,21 +111,28 @@ class CallCenter:
     def stop(self) -> None:
         self.ami.close()
         self.asterisk.stop()
-        for phone in [*self.agents.values(), self.switchboard]:
+        for phone in self._phones():
             phone.stop()
+
+    def _phones(self) -> list[sipp.Sipp]:
+        return [*self.agents.values(), self.switchboard, self.refer_agent, self.clerk]
 
     def log_files(self) -> list[tuple[str, Path]]:
         files = [*self.asterisk.log_files(), *self.ami.log_files()]
-        for phone in [*self.agents.values(), self.switchboard]:
+        for phone in self._phones():
             files += phone.log_files()
         return files
 
     # ---- configuration and daemon ------------------------------------------------------------
 
-    def configure(self, tenants: Sequence[center.Tenant]) -> Path:
+    def configure(self, tenants: Sequence[center.Tenant], *, queue_timeout: int = 20) -> Path:
         """Write the center's configuration (read by the daemon and the fallback AGI)."""
         return center.write_center(
-            self.config_dir, tenants, agi_port=self.daemon_port, sounds_dir=self.sounds_dir
+            self.config_dir,
+            tenants,
+            agi_port=self.daemon_port,
+            sounds_dir=self.sounds_dir,
+            queue_timeout=queue_timeout,
         )
 
     def daemon(self, log: Path) -> daemon.Daemon:
@@ -172,6 +194,24 @@ class CallCenter:
             f"{result.failed} failed; errors in {callers.error_log}\n{result.screen[-3000:]}"
         )
         return self.traces(calls, timeout)
+
+    def dial_feature_code(self, phone: str, code: str, *, timeout: float = 30) -> CallTrace:
+        """`phone` (an agent's endpoint, e.g. "agent1") dials `code` (e.g. "*81"); returns the
+        trace of that call once Asterisk has hung it up (after its beep)."""
+        start = len(self.ami.snapshot())
+        dialler = sipp.callers(
+            self.run_dir, f"{phone}-dials{next(self._batches)}", self.asterisk.sip_port,
+            [sipp.Call(code, caller=phone)], hold_ms=10000,
+        )  # fmt: skip
+        dialler.start()
+        result = dialler.wait(timeout)
+        assert result.ok, (
+            f"SIPp {dialler.name}: exit {result.returncode}; errors in {dialler.error_log}\n"
+            f"{result.screen[-3000:]}"
+        )
+        return self.ami.wait_until(
+            lambda events: CallTrace.ended(events[start:], phone), timeout, f"{phone} {code}"
+        )
 
 
 class Daemons:

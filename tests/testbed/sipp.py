@@ -160,6 +160,28 @@ def agent(run_dir: Path, name: str, *, ring_ms: int = 200, talk_ms: int = 1000) 
     return Sipp(name, run_dir, ["-sf", str(scenario)])
 
 
+def refer_agent(
+    run_dir: Path,
+    name: str,
+    target: str,
+    *,
+    ring_ms: int = 200,
+    talk_ms: int = 1000,
+    bye_wait_ms: int = 500,
+) -> Sipp:
+    """An agent's phone that answers, talks `talk_ms`, then blind-transfers the call by SIP REFER
+    to `target` (the Refer-To user, an extension in the agents' context, e.g. "clerk-1")."""
+    values = {
+        "NAME": name,
+        "TARGET": target,
+        "RING_MS": ring_ms,
+        "TALK_MS": talk_ms,
+        "BYE_WAIT_MS": bye_wait_ms,
+    }
+    scenario = _render("refer_agent.xml", values, run_dir / f"{name}.xml")
+    return Sipp(name, run_dir, ["-sf", str(scenario)])
+
+
 def callers(
     run_dir: Path,
     name: str,

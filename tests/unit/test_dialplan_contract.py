@@ -37,6 +37,8 @@ DIALPLAN_OWN = {
     "PBXB_QUEUE_OPTIONS",
     "PBXB_DIALLED",
     "PBXB_ASKING",
+    "PBXB_AGENT",
+    "PBXB_WRAPUP_CALL",
 }
 
 

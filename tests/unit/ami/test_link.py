@@ -46,14 +46,14 @@ async def ami() -> AsyncIterator[FakeAmi]:
 
 class Harness:
     def __init__(self, fake: FakeAmi, secret_file: Path, raising: bool = False) -> None:
-        self.events: list[Mapping[str, str]] = []
+        self.events: list[Mapping[str, object]] = []
         self.logins = 0
         self.raising = raising
         self.stop = asyncio.Event()
         self.link = AmiLink(settings(fake.port, secret_file), self._event, self._login, FAST)
         self.task: asyncio.Task[None] | None = None
 
-    def _event(self, event: Mapping[str, str]) -> None:
+    def _event(self, event: Mapping[str, object]) -> None:
         self.events.append(dict(event))
         if self.raising:
             raise RuntimeError("a broken tracker")

@@ -1,0 +1,57 @@
+"""What arrives from panoramisk reaches the tracker as plain strings, wrap-ups included."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from panoramisk.message import Message
+
+from pbx_bridge.ami.tracking import TrackingService, flatten
+from pbx_bridge.core.call_tracking import CallTracker
+from pbx_bridge.core.calls import CallRecord, Outcome, Wrapup
+from pbx_bridge.core.privacy import PrivacyPolicy
+
+NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
+
+
+class Sink:
+    def __init__(self) -> None:
+        self.records: list[CallRecord] = []
+        self.wrapups: list[Wrapup] = []
+
+    def record(self, record: CallRecord) -> None:
+        self.records.append(record)
+
+    def wrapup(self, wrapup: Wrapup) -> None:
+        self.wrapups.append(wrapup)
+
+
+def parsed(*lines: str) -> Message:
+    message = Message.from_line("\r\n".join(lines))
+    assert message is not None
+    return message
+
+
+def test_repeated_linkedid_of_a_dialplan_userevent_names_the_wrapped_up_call() -> None:
+    # As Asterisk 22 sends UserEvent(PbxBridgeWrapup,Linkedid: …) from the *81 channel.
+    message = parsed(
+        "Event: UserEvent",
+        "Uniqueid: 1795256340.12",
+        "Linkedid: 1795256340.12",
+        "UserEvent: PbxBridgeWrapup",
+        "Linkedid: 1795256327.7",
+        "Outcome: callback",
+        "Agent: agent3",
+    )
+    sink = Sink()
+    TrackingService(CallTracker("n", PrivacyPolicy()), sink, lambda: NOW).on_event(message)
+    (wrapup,) = sink.wrapups
+    assert (wrapup.call_id, wrapup.outcome) == ("1795256327.7", Outcome.CALLBACK)
+
+
+def test_flatten_keeps_plain_values() -> None:
+    assert flatten({"Event": "Hangup", "Cause": "16", "Empty": []}) == {
+        "Event": "Hangup",
+        "Cause": "16",
+        "Empty": "",
+    }

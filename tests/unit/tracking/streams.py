@@ -1,0 +1,26 @@
+"""Recorded AMI event streams of a real Asterisk 22 (tests/fixtures/ami, see its README)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+from pbx_bridge.core.call_tracking import CallTracker, TrackerOutput
+from pbx_bridge.core.privacy import PrivacyPolicy
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "ami"
+NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
+
+
+def stream(name: str) -> list[dict[str, str]]:
+    text = (FIXTURES / f"{name}.jsonl").read_text(encoding="utf-8")
+    return [json.loads(line) for line in text.splitlines() if line]
+
+
+def tracker() -> CallTracker:
+    return CallTracker("asterisk-1", PrivacyPolicy())
+
+
+def replay(name: str) -> TrackerOutput:
+    return tracker().feed_all(stream(name), NOW)

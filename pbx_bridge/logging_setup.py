@@ -9,7 +9,7 @@ import structlog
 
 
 def configure(*, json: bool | None = None, level: int = logging.INFO) -> None:
-    use_json = not sys.stderr.isatty() if json is None else json
+    use_json = not sys.stdout.isatty() if json is None else json  # the stream it writes to
     renderer: structlog.typing.Processor = (
         structlog.processors.JSONRenderer(ensure_ascii=False)
         if use_json

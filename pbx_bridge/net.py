@@ -1,4 +1,9 @@
-"""Which peers may talk to a listener: loopback always, others only when allowed by name."""
+"""Which peers may talk to a listener: loopback when no allowlist is given, else exactly the list.
+
+An allowlist is what an admin writes for a listener on the network ("only the Asterisk host"):
+a local process on that machine is then one more peer it does not name, so it is refused too
+(add 127.0.0.1 to the list to keep it).
+"""
 
 from __future__ import annotations
 
@@ -25,8 +30,8 @@ class PeerFilter:
             return False
         if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
             address = address.ipv4_mapped
-        if address.is_loopback:
-            return True
+        if not self.allowed:
+            return address.is_loopback
         return any(address in network for network in self.allowed)
 
 

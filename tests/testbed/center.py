@@ -14,6 +14,8 @@ from typing import Any
 
 import yaml
 
+from tests.testbed import ports
+
 CENTER_QUEUE = "servicecenter"
 CENTER_GREETING = "servicecenter"
 
@@ -99,6 +101,8 @@ def write_center(
         "tenants_dir": "tenants",
         "sounds_dir": str(sounds_dir),
         "agi": {"listen": f"127.0.0.1:{agi_port}"},
+        # Never the default 9464: several daemons (tests, a demo, a real one) share a machine.
+        "metrics": {"listen": f"127.0.0.1:{ports.free_port()}"},
     }
     path = directory / "bridge.yaml"
     path.write_text(yaml.safe_dump(bridge, allow_unicode=True, sort_keys=False))

@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
-from tests.testbed import sounds
+from tests.testbed import ports, sounds
 from tests.testbed.asterisk import provision
 from tests.testbed.callcenter import CallCenter
 from tests.testbed.calls import CallTrace
@@ -73,6 +73,7 @@ def write_demo_config(target: Path, sounds_dir: Path, agi_port: int) -> Path:
     bridge = yaml.safe_load((source / "bridge.yaml").read_text(encoding="utf-8"))
     zone = ZoneInfo(bridge["service_center"]["timezone"])
     bridge["agi"] = {"listen": f"127.0.0.1:{agi_port}"}
+    bridge["metrics"] = {"listen": f"127.0.0.1:{ports.free_port()}"}
     bridge["sounds_dir"] = str(sounds_dir)
     bridge["service_center"]["queue_timeout"] = 20
     tenants = target / "tenants"

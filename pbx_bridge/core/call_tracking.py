@@ -296,8 +296,9 @@ class CallTracker:
     def _record(self, call: _Call, ended: datetime, *, gap: bool) -> CallRecord:
         v = call.vars
         outcome, detail = _outcome(call, ended)
-        if gap and outcome is Outcome.FAILED:
-            detail = "ended while the AMI connection was down"
+        if gap and outcome in (Outcome.FAILED, Outcome.ABANDONED):
+            # Its end was not seen: do not claim the caller gave up.
+            outcome, detail = Outcome.FAILED, "ended while the AMI connection was down"
         wait_end = call.answered or call.abandoned or (ended if call.queued else None)
         withheld = v.get(cv.WITHHELD) == "1"
         return CallRecord(

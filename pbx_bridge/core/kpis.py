@@ -44,10 +44,16 @@ class CallCounts:
         short_abandons: int,
         wait_answered_s: float,
     ) -> CallCounts:
-        """The counts of a group of calls that share one outcome (one GROUP BY row)."""
+        """The counts of a group of calls that share one outcome (one GROUP BY row).
+
+        Calls that were never offered (closed, unrouted) count only as calls: an unknown
+        number an agent answered must not lift the service level of the offered calls.
+        """
+        if outcome in NOT_OFFERED:
+            return cls(calls=calls, not_offered=calls)
         return cls(
             calls=calls,
-            not_offered=calls if outcome in NOT_OFFERED else 0,
+            not_offered=0,
             answered=answered,
             answered_within=answered_within,
             abandoned=calls if outcome is Outcome.ABANDONED else 0,

@@ -54,6 +54,9 @@ class AmiRecorder:
         return [(f"AMI events ({self.log})", self.log)]
 
     def connect(self, timeout: float = 10) -> None:
+        """Log in; also after Asterisk restarted (events keep accumulating in one list)."""
+        with self._cond:
+            self._closed = False
         self._sock = socket.create_connection((self.host, self.port), timeout=timeout)
         banner = b""
         while not banner.endswith(b"\r\n"):

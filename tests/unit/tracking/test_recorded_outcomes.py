@@ -180,3 +180,15 @@ def test_interleaved_calls_each_get_their_own_record() -> None:
         "before the queue",
         None,
     )
+
+
+def test_a_queued_call_cut_during_an_ami_gap_is_failed_not_abandoned() -> None:
+    events = stream("abandoned")
+    joined = next(i for i, e in enumerate(events) if e.get("Event") == "QueueCallerJoin")
+    t = tracker()
+    t.feed_all(events[: joined + 1], NOW)
+    (record,) = t.resync([], NOW).records
+    assert (record.outcome, record.detail) == (
+        Outcome.FAILED,
+        "ended while the AMI connection was down",
+    )

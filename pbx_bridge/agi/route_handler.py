@@ -36,12 +36,14 @@ class RouteHandler:
         request = call_request(env, env.get("agi_arg_1"))
         decision = decide(config.directory, request, self._clock())
         self._observe(decision, time.perf_counter() - started)
-        bound = log.bind(
+        # Bound to this session's task: every later line of the call carries them too,
+        # including the listener's own lines about a hangup or a protocol error.
+        structlog.contextvars.bind_contextvars(
             uniqueid=env.get("agi_uniqueid"),
             linkedid=env.get("agi_linkedid") or env.get("agi_uniqueid"),
             tenant=decision.tenant,
         )
-        bound.info(
+        log.info(
             "call_routed",
             action=str(decision.action),
             department=decision.department,

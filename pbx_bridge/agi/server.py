@@ -116,6 +116,7 @@ class AgiServer:
             self._slots.release()
 
     async def _session(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        structlog.contextvars.clear_contextvars()  # each session task starts clean
         peer = writer.get_extra_info("peername")
         try:
             env = await read_environment(reader, self.limits.header_timeout)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import time
 
+import pytest
+
 from pbx_bridge import channel_vars as cv
 from tests.unit.agi.peer import Session, environment, run_session
 
@@ -151,3 +153,17 @@ async def test_hangup_without_a_reply_closes_at_once(agi_port: int) -> None:
     assert len(session.commands) == 1
     assert session.closed_by_server
     assert time.perf_counter() - started < 1.5
+
+
+async def test_every_log_line_of_a_session_names_its_call(
+    agi_port: int, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def reply(index: int, _command: str) -> bytes:
+        return b"200 result=1\n" if index < 2 else b"511 Command Not Permitted\n"
+
+    await run_session(agi_port, environment(agi_uniqueid="1795000000.42"), reply)
+    out = capsys.readouterr().out
+    lines = [line for line in out.splitlines() if "1795000000.42" in line or "caller_gone" in line]
+    assert any("call_routed" in line for line in lines)
+    gone = [line for line in lines if "agi_caller_gone" in line]
+    assert gone and all("gifhorn" in line and "1795000000.42" in line for line in gone)

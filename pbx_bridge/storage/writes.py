@@ -20,6 +20,7 @@ from pbx_bridge.core.tickets import new_ticket
 from pbx_bridge.core.wrapups import latest, merge, refusal_of_outcome
 from pbx_bridge.storage.models import calls, tickets, wrapups
 from pbx_bridge.storage.rows import (
+    RECORD_COLUMNS,
     record_values,
     ticket_values,
     tracked_record,
@@ -34,18 +35,7 @@ KEY = ("node", "call_id")
 # The tracker's later write replaces these; a value it no longer knows (None) erases nothing.
 _REPLACED = ("started", "ended", "outcome", "tracked_outcome")
 _KEPT_IF_NONE = (
-    "tenant",
-    "dialled",
-    "redirecting",
-    "caller",
-    "queue",
-    "queued",
-    "answered",
-    "wait_s",
-    "talk_s",
-    "agent",
-    "detail",
-    "decided_by",
+    *(column for column in RECORD_COLUMNS if column not in (*KEY, *_REPLACED)),
     "tracked_department",
     "tracked_note",
 )

@@ -12,7 +12,9 @@ extra tenant that is never open shows the closed path.
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -23,7 +25,7 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
-from tests.testbed import ports, sounds
+from tests.testbed import ports, sounds, tracking
 from tests.testbed.asterisk import provision
 from tests.testbed.callcenter import CallCenter
 from tests.testbed.calls import CallTrace
@@ -119,6 +121,47 @@ def verdict(sample: Sample, trace: CallTrace | None) -> tuple[bool, str]:
     return not problems, what + ("" if not problems else " -- " + "; ".join(problems))
 
 
+def use_default_database(tracked: tracking.Tracking) -> tracking.Tracking:
+    """Drop the explicit database URL: the demo runs on the default, SQLite in state_dir."""
+    bridge = yaml.safe_load(tracked.config.read_text(encoding="utf-8"))
+    bridge.pop("database", None)
+    tracked.config.write_text(yaml.safe_dump(bridge, allow_unicode=True), "utf-8")
+    return dataclasses.replace(tracked, database=tracked.state_dir / "pbx-bridge.sqlite3")
+
+
+EXPECTED_OUTCOMES = {"queue": "resolved", "closed": "closed"}
+
+
+def show_records(tracked: tracking.Tracking, config: Path, calls: int) -> int:
+    """Print the call log the daemon wrote over AMI and the supervisors' report; count misses."""
+    deadline = time.monotonic() + 20
+    while len(records := tracked.records()) < calls and time.monotonic() < deadline:
+        time.sleep(0.2)
+    print(f"\ncall log ({tracked.database.name}, written by the daemon from AMI events):")
+    for r in records:
+        wait = f"{r['wait_s']:.1f} s" if r["wait_s"] is not None else "-"
+        print(
+            f"  {r['dialled']:<15} {r['tenant'] or '(none)':<17} {r['outcome']:<9} "
+            f"wait {wait:<6} caller {r['caller'] or '-'}"
+        )
+    expected = {"resolved": 4, "unrouted": 1, "closed": 1}
+    got: dict[str, int] = {}
+    for r in records:
+        got[str(r["outcome"])] = got.get(str(r["outcome"]), 0) + 1
+    missing = 0 if got == expected else 1
+    if missing:
+        print(f"FAIL call log: outcomes {got}, expected {expected}")
+    today = datetime.now(ZoneInfo("Europe/Berlin")).date().isoformat()
+    print("\npbx-bridge report (today, all tenants):")
+    report = subprocess.run(
+        [sys.executable, "-m", "pbx_bridge", "report", "--config", str(config),
+         "--from", today, "--to", today],
+        capture_output=True, text=True, check=False, timeout=60,
+    )  # fmt: skip
+    print("  " + "\n  ".join(report.stdout.strip().splitlines()[:12]))
+    return missing + (report.returncode != 0)
+
+
 def main() -> int:
     started = time.monotonic()
     print("pbx-bridge demo: provisioning the Asterisk testbed (cached after the first run)")
@@ -130,8 +173,10 @@ def main() -> int:
     try:
         sounds.prepare_sounds(pbx.sounds_dir, names, max_seconds=6.0)
         config = write_demo_config(pbx.config_dir, pbx.sounds_dir, pbx.daemon_port)
+        tracked = use_default_database(tracking.enable(pbx, config, run_dir))
         daemon = Daemon(config, pbx.daemon_port, run_dir / "daemon.log")
         daemon.start()
+        tracking.wait_for_log(daemon.log, "ami_resynced")
         print(f"Asterisk {testbed.version()} and the daemon are up; placing {len(SAMPLES)} calls\n")
         traces = pbx.run_calls([s.call for s in SAMPLES], hold_ms=12000, rate=5, timeout=90)
         by_caller = {t.caller: t for t in traces}
@@ -142,6 +187,7 @@ def main() -> int:
             print(
                 f"{'ok  ' if ok else 'FAIL'} {sample.title:<34} {sample.call.dialled:>13}  {what}"
             )
+        failures += show_records(tracked, config, len(SAMPLES))
         seconds = time.monotonic() - started
         print(f"\n{len(SAMPLES) - failures} of {len(SAMPLES)} calls as expected in {seconds:.0f} s")
         if failures:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import sys
 
 from pbx_bridge.cli.common import EXIT_CONFIG, Subparsers, add_config_option, load_or_report
 from pbx_bridge.daemon import Daemon
 from pbx_bridge.logging_setup import configure
+from pbx_bridge.storage import SchemaOutdatedError
 
 
 def register(subparsers: Subparsers) -> None:
@@ -28,4 +30,8 @@ def run(args: argparse.Namespace) -> int:
         # Objects that touch the loop are made inside it (panoramisk needs this on 3.12+).
         return await Daemon(config).run()
 
-    return asyncio.run(main())
+    try:
+        return asyncio.run(main())
+    except SchemaOutdatedError as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_CONFIG

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from pbx_bridge.ami.link import AmiSecretError, read_secret
 from pbx_bridge.cli.common import (
     EXIT_CONFIG,
     Subparsers,
@@ -31,7 +32,7 @@ def run(args: argparse.Namespace) -> int:
     config = load_or_report(args.config)
     if config is None:
         return EXIT_CONFIG
-    missing = _missing_sounds(config)
+    missing = [*_missing_sounds(config), *_secret_problems(config)]
     for problem in missing:
         print(problem, file=sys.stderr)
     for warning in config.warnings:
@@ -41,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"ok  {tenant.id:<{width}}  {_summary(tenant)}")
     numbers = sum(len(t.numbers) for t in config.directory.tenants)
     center = config.directory.center
-    verdict = "OK" if not missing else f"{len(missing)} sound problem(s)"
+    verdict = "OK" if not missing else f"{len(missing)} problem(s)"
     print(
         f"{config.path}: {center.name}, {len(config.directory.tenants)} tenants, "
         f"{numbers} numbers, configuration {config.generation}: {verdict}"
@@ -66,3 +67,14 @@ def _missing_sounds(config: BridgeConfig) -> list[str]:
     """Prompts a call would play whose file is absent, and prompt-name conflicts."""
     plan = plan_prompts(config.directory)
     return [*plan.errors, *missing_prompts(config.directory, config.sounds_dir)]
+
+
+def _secret_problems(config: BridgeConfig) -> list[str]:
+    """The AMI secret must be readable, and readable by nobody else (it is a password)."""
+    if config.ami is None:
+        return []
+    try:
+        read_secret(config.ami)
+    except AmiSecretError as exc:
+        return [f"{config.path}: ami: {exc}"]
+    return []

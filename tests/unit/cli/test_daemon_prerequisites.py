@@ -1,4 +1,4 @@
-"""`pbx-bridge run` refuses a database whose schema is older than the code, in one clear line."""
+"""What the daemon needs before it starts: a current schema and a safe AMI secret."""
 
 from __future__ import annotations
 
@@ -37,3 +37,21 @@ def test_outdated_schema_is_reported_not_a_traceback(
     err = capsys.readouterr().err
     assert "r0000_older" in err and "pbx-bridge db upgrade" in err
     assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(("mode", "fragment"), [(0o644, "chmod 600"), (None, "cannot read")])
+def test_config_check_refuses_an_unsafe_or_missing_ami_secret(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], mode: int | None, fragment: str
+) -> None:
+    shutil.copytree(SHIPPED / "tenants", tmp_path / "tenants")
+    bridge = yaml.safe_load((SHIPPED / "bridge.yaml").read_text())
+    secret = tmp_path / "ami.secret"
+    if mode is not None:
+        secret.write_text("s3cret")
+        secret.chmod(mode)
+    bridge |= {"sounds_dir": str(SHIPPED.parent / "sounds"), "ami": {"secret_file": "ami.secret"}}
+    config = tmp_path / "bridge.yaml"
+    config.write_text(yaml.safe_dump(bridge))
+    assert main(["config", "check", "--config", str(config)]) == 2
+    err = capsys.readouterr().err
+    assert fragment in err and "s3cret" not in err

@@ -16,7 +16,7 @@ from pbx_bridge.agi.route_handler import RouteHandler
 from pbx_bridge.agi.server import AgiLimits, AgiServer
 from pbx_bridge.ami.link import AmiLink
 from pbx_bridge.ami.state_file import load_state, save_state
-from pbx_bridge.ami.tracking import TrackingService
+from pbx_bridge.ami.tracking import TrackingService, wanted
 from pbx_bridge.config.errors import ConfigInvalidError
 from pbx_bridge.config.loader import BridgeConfig, load_config
 from pbx_bridge.core.call_tracking import CallTracker
@@ -112,7 +112,11 @@ class _Tracking:
         self._metrics = metrics
         self.down_since: float | None = time.monotonic()
         self.link = AmiLink(
-            config.ami, self.service.on_event, self.service.on_login, on_state=self._on_state
+            config.ami,
+            self.service.on_event,
+            self.service.on_login,
+            on_state=self._on_state,
+            wanted=wanted,
         )
 
     def _on_state(self, up: bool) -> None:

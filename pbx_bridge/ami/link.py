@@ -93,9 +93,13 @@ class AmiLink:
         on_event: EventSink,
         on_login: LoginHook,
         timing: LinkTiming | None = None,
+        *,
         on_state: Callable[[bool], None] | None = None,
+        wanted: Callable[[bytes], bool] | None = None,
     ) -> None:
+        """`wanted(raw)` picks the AMI messages worth decoding (see WholeMessageProtocol)."""
         self.settings = settings
+        self._wanted = wanted
         self.timing = timing or LinkTiming()
         self._on_event = on_event
         self._on_login = on_login
@@ -160,7 +164,9 @@ class AmiLink:
         manager.register_event("*", self._dispatch)
         self._manager = manager
         transport, protocol = await asyncio.wait_for(
-            loop.create_connection(WholeMessageProtocol, self.settings.host, self.settings.port),
+            loop.create_connection(
+                lambda: WholeMessageProtocol(self._wanted), self.settings.host, self.settings.port
+            ),
             self.timing.connect_timeout,
         )
         made: asyncio.Future[tuple[Any, Any]] = loop.create_future()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from typing import Any
 
 from panoramisk.ami_protocol import AMIProtocol
@@ -23,7 +24,14 @@ log = logging.getLogger("pbx_bridge.ami")
 
 
 class WholeMessageProtocol(AMIProtocol):  # type: ignore[misc]
+    """`wanted(raw)`, when given, is asked about every complete message before it is decoded;
+    messages it declines are dropped unparsed (most of Asterisk's events matter to nobody)."""
+
     version: str | None
+
+    def __init__(self, wanted: Callable[[bytes], bool] | None = None) -> None:
+        super().__init__()
+        self._wanted = wanted
 
     def connection_made(self, transport: Any) -> None:
         super().connection_made(transport)
@@ -39,12 +47,12 @@ class WholeMessageProtocol(AMIProtocol):  # type: ignore[misc]
             if sep:
                 self.version = line.decode("ascii", "replace").partition("/")[2].strip()
                 self._buffer = rest
-        while True:
-            raw, sep, rest = self._buffer.partition(_SEPARATOR)
-            if not sep:
-                break
-            self._buffer = rest
-            self._handle_raw(raw)
+        # One split per chunk: taking messages off the front one by one copies the rest of a
+        # large chunk (hundreds of events) again for each of them.
+        *messages, self._buffer = self._buffer.split(_SEPARATOR)
+        for raw in messages:
+            if self._wanted is None or self._wanted(raw):
+                self._handle_raw(raw)
         if len(self._buffer) > _MAX_MESSAGE:
             log.error("ami_message_too_large, dropped %d bytes", len(self._buffer))
             self._buffer = b""

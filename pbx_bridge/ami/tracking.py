@@ -13,7 +13,12 @@ from typing import Protocol
 import structlog
 
 from pbx_bridge.ami.link import AmiLink
-from pbx_bridge.core.call_tracking import CallTracker, TrackerOutput
+from pbx_bridge.core.call_tracking import (
+    TRACKED_EVENTS,
+    TRACKED_VARIABLES,
+    CallTracker,
+    TrackerOutput,
+)
 from pbx_bridge.core.calls import CallRecord, Wrapup
 
 log = structlog.get_logger("pbx_bridge.tracking")
@@ -28,6 +33,36 @@ def flatten(message: Mapping[str, object]) -> dict[str, str]:
         last = (value[-1] if value else "") if isinstance(value, list) else value
         out[str(key)] = str(last)
     return out
+
+
+_EVENT_NAMES = frozenset(name.encode() for name in TRACKED_EVENTS)
+_VARIABLES = frozenset(name.encode() for name in TRACKED_VARIABLES)
+_EVENT = b"Event: "
+_VARIABLE = b"\r\nVariable: "
+
+
+def wanted(raw: bytes) -> bool:
+    """Whether a raw AMI message (without its blank line) can matter to the tracker.
+
+    Asterisk sends about 300 events per call; the tracker reads about 30 of them (its event
+    types, and of the VarSets only its variables). Deciding on the raw bytes saves decoding
+    the rest, which would otherwise keep the event loop, and so the FastAGI sessions, busy.
+    Responses and anything answering an action (ActionID) always pass.
+    """
+    if not raw.startswith(_EVENT) or b"\r\nActionID:" in raw:
+        return True
+    end = raw.find(b"\r\n")
+    name = raw[len(_EVENT) : end if end >= 0 else len(raw)].strip()
+    if name not in _EVENT_NAMES:
+        return False
+    if name != b"VarSet":
+        return True
+    start = raw.find(_VARIABLE)
+    if start < 0:
+        return False
+    start += len(_VARIABLE)
+    end = raw.find(b"\r\n", start)
+    return raw[start : end if end >= 0 else len(raw)].strip() in _VARIABLES
 
 
 class RecordSink(Protocol):

@@ -410,3 +410,7 @@ _HANDLERS = {
     "Hangup": CallTracker._hangup,
     "UserEvent": CallTracker._user_event,
 }
+
+# Everything the tracker reads; any other AMI event can be dropped unparsed (ami/tracking.py).
+TRACKED_EVENTS = frozenset(_HANDLERS)
+TRACKED_VARIABLES = _TRACKED_VARS

@@ -8,7 +8,7 @@ VENV := $(if $(VIRTUAL_ENV),$(VIRTUAL_ENV),$(CURDIR)/.venv)
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.pbx-bridge-installed
 
-.PHONY: test demo lint typecheck unit venv clean
+.PHONY: test demo lint typecheck unit venv clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,13 @@ test: lint typecheck $(STAMP)
 # and sample calls; prints what each caller experienced.
 demo: $(STAMP)
 	$(BIN)/python -m tests.testbed.demo
+
+# Every benchmark in sequence (report, tracker, routing overhead on the real Asterisk, FastAGI
+# throughput, memory), each under flock /tmp/pbxb-heavy.lock; refreshes docs/benchmarks.md.
+# About 20 minutes; needs the testbed (tests/testbed/provision, as root).
+bench: $(STAMP)
+	tests/testbed/provision
+	$(BIN)/python -m benchmarks.run_all
 
 clean:
 	rm -rf .venv .mypy_cache .ruff_cache .pytest_cache

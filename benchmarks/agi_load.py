@@ -1,0 +1,320 @@
+"""A FastAGI load generator (asyncio, loopback only) and a trivial FastAGI echo server.
+
+The generator plays Asterisk: it connects, sends the `agi_*` header block of a call to the
+benchmark tenant, answers every command with `200 result=1` and counts the session as one
+decision when the server closed it after setting PBXB_ACTION (the last variable the daemon sets).
+
+The echo server is the baseline: it reads the header block and sends the same fifteen
+`SET VARIABLE` commands the daemon sends, reading each reply, with no decision, no log line and
+no metrics, so (daemon / echo) is what the daemon's own work costs.
+
+    python -m benchmarks.agi_load echo --port 4599      # the baseline server, in the foreground
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import itertools
+import os
+import select
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from benchmarks.rig import BENCH_NUMBER, percentile
+
+_uniqueids = itertools.count(1)
+
+
+def environment(port: int, number: str = BENCH_NUMBER) -> bytes:
+    """The header block Asterisk 22 sends for AGI(agi://127.0.0.1:PORT/route,) on a trunk call."""
+    n = next(_uniqueids)
+    pairs = {
+        "agi_network": "yes",
+        "agi_network_script": "route",
+        "agi_request": f"agi://127.0.0.1:{port}/route",
+        "agi_channel": f"PJSIP/trunk-{n:08x}",
+        "agi_language": "de",
+        "agi_type": "PJSIP",
+        "agi_uniqueid": f"1700000000.{n}",
+        "agi_version": "22.10.1",
+        "agi_callerid": f"0999{n:07d}",
+        "agi_calleridname": "unknown",
+        "agi_callingpres": "0",
+        "agi_callingani2": "0",
+        "agi_callington": "0",
+        "agi_callingtns": "0",
+        "agi_dnid": number,
+        "agi_rdnis": "unknown",
+        "agi_context": "pbx-bridge-inbound",
+        "agi_extension": number,
+        "agi_priority": "11",
+        "agi_enhanced": "0.0",
+        "agi_accountcode": "",
+        "agi_threadid": "140000000000000",
+        "agi_arg_1": "",
+    }
+    return "".join(f"{k}: {v}\n" for k, v in pairs.items()).encode() + b"\n"
+
+
+# ---- the generator -------------------------------------------------------------------------
+# Plain non-blocking sockets on one epoll, no asyncio: per round trip one event, one recv and one
+# send, so one core of generator drives more sessions than the servers under test can serve.
+
+_REPLY = b"200 result=1\n"
+_DECIDED = b"SET VARIABLE PBXB_ACTION "
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    sessions: int
+    decided: int
+    failed: int
+    wall_s: float
+    cpu_s: float  # the generator's own CPU time (process time) in the run
+    latencies: list[float]  # seconds, per decided session
+
+    @property
+    def rate(self) -> float:
+        return self.decided / self.wall_s if self.wall_s else 0.0
+
+    @property
+    def p50(self) -> float:
+        return percentile(self.latencies, 50)
+
+    @property
+    def p99(self) -> float:
+        return percentile(self.latencies, 99)
+
+    @property
+    def generator_load(self) -> float:
+        """Share of one core the generator used (near 1.0: the generator was the limit)."""
+        return self.cpu_s / self.wall_s if self.wall_s else 0.0
+
+
+@dataclass
+class _Conn:
+    sock: socket.socket
+    started: float  # perf_counter of the (scheduled) start
+    connected: bool = False
+    decided: bool = False
+    tail: bytes = b""
+
+
+class Generator:
+    """FastAGI sessions against 127.0.0.1:`port`."""
+
+    def __init__(self, port: int, timeout: float = 30) -> None:
+        self.port = port
+        self.timeout = timeout
+
+    def closed_loop(self, sessions: int, concurrency: int) -> LoadResult:
+        """`concurrency` sessions in flight at all times until `sessions` have run."""
+        return self._run(sessions, concurrency, rate=None)
+
+    def open_loop(self, rate: float, sessions: int, concurrency: int) -> LoadResult:
+        """Sessions start on a fixed schedule (`rate` per second), at most `concurrency` at
+        once. Latency counts from the scheduled start, so a session that waited for a free
+        slot (the server fell behind) is charged for the wait."""
+        return self._run(sessions, concurrency, rate=rate)
+
+    def _run(self, sessions: int, concurrency: int, rate: float | None) -> LoadResult:
+        run = _Run(self.port, sessions, rate)
+        cpu0 = time.process_time()
+        deadline = run.t0 + self.timeout + (sessions / rate if rate else self.timeout * sessions)
+        while run.started < sessions or run.conns:
+            now = time.perf_counter()
+            while run.started < sessions and len(run.conns) < concurrency and run.due() <= now:
+                run.connect(now)
+            if now > deadline:
+                run.abandon()
+                break
+            wait = 0.05
+            if run.started < sessions and len(run.conns) < concurrency:
+                wait = max(0.0, min(wait, run.due() - now))
+            for fd, mask in run.poller.poll(wait):
+                run.ready(fd, mask)
+        run.poller.close()
+        wall, cpu = time.perf_counter() - run.t0, time.process_time() - cpu0
+        return LoadResult(sessions, len(run.latencies), run.failed, wall, cpu, run.latencies)
+
+
+class _Run:
+    """The sessions of one load run on one epoll."""
+
+    def __init__(self, port: int, sessions: int, rate: float | None) -> None:
+        self.port = port
+        self.sessions = sessions
+        self.rate = rate
+        self.poller = select.epoll()
+        self.conns: dict[int, _Conn] = {}
+        self.latencies: list[float] = []
+        self.failed = 0
+        self.started = 0
+        self.t0 = time.perf_counter()
+
+    def due(self) -> float:
+        """When the next session is due (closed loop: now)."""
+        return self.t0 if self.rate is None else self.t0 + self.started / self.rate
+
+    def connect(self, now: float) -> None:
+        # Open loop: latency counts from the schedule, not from when a slot became free.
+        begin = now if self.rate is None else self.due()
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setblocking(False)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        sock.connect_ex(("127.0.0.1", self.port))
+        self.conns[sock.fileno()] = _Conn(sock, begin)
+        self.poller.register(sock.fileno(), select.EPOLLOUT)
+        self.started += 1
+
+    def ready(self, fd: int, mask: int) -> None:
+        conn = self.conns.get(fd)
+        if conn is None:
+            return
+        if not conn.connected:
+            if mask & (select.EPOLLERR | select.EPOLLHUP):
+                self.finish(fd)
+                return
+            conn.connected = True
+            conn.sock.send(environment(self.port))
+            self.poller.modify(fd, select.EPOLLIN)
+            return
+        try:
+            data = conn.sock.recv(65536)
+        except OSError:
+            data = b""
+        if not data:  # the server closed the session: done
+            self.finish(fd)
+            return
+        data = conn.tail + data
+        lines = data.count(b"\n")
+        conn.tail = data[data.rfind(b"\n") + 1 :]
+        if _DECIDED in data:
+            conn.decided = True
+        if lines:
+            with contextlib.suppress(OSError):
+                conn.sock.send(_REPLY * lines)
+
+    def finish(self, fd: int) -> None:
+        conn = self.conns.pop(fd)
+        with contextlib.suppress(OSError):
+            self.poller.unregister(fd)
+        conn.sock.close()
+        if conn.decided:
+            self.latencies.append(time.perf_counter() - conn.started)
+        else:
+            self.failed += 1
+
+    def abandon(self) -> None:
+        for fd in list(self.conns):
+            self.conns[fd].decided = False
+            self.finish(fd)
+
+
+# ---- servers under test --------------------------------------------------------------------
+
+_ECHO_COMMANDS = [
+    f"SET VARIABLE {name} {value}\n".encode()
+    for name, value in (
+        ("PBXB_TENANT", '"bench"'),
+        ("PBXB_TENANT_NAME", '"Benchmark-Gemeinde"'),
+        ("PBXB_DEPARTMENT", '"Zentrale"'),
+        ("PBXB_REASON", '"hours"'),
+        ("PBXB_GREETING", '"bench"'),
+        ("PBXB_QUEUE", '"servicecenter"'),
+        ("PBXB_PRIORITY", '"0"'),
+        ("PBXB_QUEUE_TIMEOUT", '"300"'),
+        ("PBXB_CLOSED_ANNOUNCEMENT", '"bench-closed"'),
+        ("PBXB_CLOSED_ACTION", '"hangup"'),
+        ("PBXB_FORWARD_TO", '""'),
+        ("PBXB_DECIDED_BY", '"echo"'),
+        ("PBXB_CONFIG_GENERATION", '"0"'),
+        ("CHANNEL(accountcode)", '"bench"'),
+        ("PBXB_ACTION", '"queue"'),
+    )
+]
+
+
+async def _echo_session(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    try:
+        while (await reader.readuntil(b"\n")) != b"\n":
+            pass
+        for command in _ECHO_COMMANDS:
+            writer.write(command)
+            await writer.drain()
+            await reader.readuntil(b"\n")
+    except (asyncio.IncompleteReadError, ConnectionError):
+        pass
+    finally:
+        writer.close()
+
+
+async def serve_echo(port: int) -> None:
+    server = await asyncio.start_server(_echo_session, "127.0.0.1", port)
+    async with server:
+        await server.serve_forever()
+
+
+def port_accepts(port: int) -> bool:
+    with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.5):
+        return True
+    return False
+
+
+def start_pinned(
+    command: Sequence[str], core: int | None, port: int, log: Path, timeout: float = 20
+) -> subprocess.Popen[bytes]:
+    """Start `command` (pinned to `core` with taskset) and wait until `port` accepts."""
+    prefix = ["taskset", "-c", str(core)] if core is not None else []
+    with log.open("ab") as out:
+        process = subprocess.Popen(
+            [*prefix, *command],
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    deadline = time.monotonic() + timeout
+    while not port_accepts(port):
+        if process.poll() is not None or time.monotonic() > deadline:
+            stop(process)
+            raise RuntimeError(f"{command[0]} did not listen on {port}; see {log}")
+        time.sleep(0.05)
+    return process
+
+
+def stop(process: subprocess.Popen[bytes], timeout: float = 10) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout)
+
+
+def pin_self(core: int) -> None:
+    """Run this process (the generator) on `core` only."""
+    os.sched_setaffinity(0, {core})
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    echo = sub.add_parser("echo", help="run the trivial FastAGI echo server")
+    echo.add_argument("--port", type=int, required=True)
+    args = parser.parse_args(argv)
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(serve_echo(args.port))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import resource
 import signal
 import time
 from datetime import UTC, datetime
@@ -13,7 +14,7 @@ import structlog
 
 from pbx_bridge import channel_vars
 from pbx_bridge.agi.route_handler import RouteHandler
-from pbx_bridge.agi.server import AgiLimits, AgiServer
+from pbx_bridge.agi.server import UNHEARD_PER_SESSION, AgiLimits, AgiServer
 from pbx_bridge.ami.link import AmiLink
 from pbx_bridge.ami.state_file import load_state, save_state
 from pbx_bridge.ami.tracking import TrackingService, wanted
@@ -32,6 +33,31 @@ from pbx_bridge.systemd_notify import SystemdNotifier
 log = structlog.get_logger("pbx_bridge.daemon")
 
 AMI_GRACE_S = 60.0  # AMI may be down this long (Asterisk restarting) before the watchdog starves
+OTHER_FILES = 256  # open files besides FastAGI connections: AMI, database, logs, metrics
+
+
+def raise_open_files_limit(max_sessions: int) -> None:
+    """Raise the soft open-files limit to what the FastAGI limits can use.
+
+    systemd starts services with a soft limit of 1024 (the hard limit is far higher, for
+    programs that raise their own): 1,000 idle FastAGI peers would exhaust it, and then
+    accept() fails for Asterisk too. Sessions plus connections still sending their headers
+    (UNHEARD_PER_SESSION per session) plus the rest must fit.
+    """
+    needed = (1 + UNHEARD_PER_SESSION) * max_sessions + OTHER_FILES
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft == resource.RLIM_INFINITY or soft >= needed:
+        return
+    target = needed if hard == resource.RLIM_INFINITY else min(needed, hard)
+    try:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+    except (OSError, ValueError) as exc:
+        log.warning("open_files_limit_low", limit=soft, needed=needed, error=str(exc))
+        return
+    if target < needed:
+        log.warning("open_files_limit_low", limit=target, needed=needed, hard_limit=hard)
+    else:
+        log.info("open_files_limit_raised", limit=target, was=soft)
 
 
 class ConfigHolder:
@@ -195,6 +221,7 @@ class Daemon:
 
     async def run(self, stop_grace: float = 10.0) -> int:
         config = self.config.current()
+        raise_open_files_limit(config.agi_max_sessions)
         await self.agi.start(config.agi_listen.host, config.agi_listen.port)
         await self.metrics_endpoint.start(config.metrics_listen.host, config.metrics_listen.port)
         ami_task: asyncio.Task[None] | None = None

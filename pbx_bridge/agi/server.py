@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import random
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 
@@ -21,6 +22,14 @@ from pbx_bridge.net import PeerFilter
 SessionHandler = Callable[[dict[str, str], AgiChannel], Awaitable[None]]
 
 log = structlog.get_logger("pbx_bridge.agi")
+
+
+# Connections still sending their AGI headers, per session slot (see AgiServer._serve).
+UNHEARD_PER_SESSION = 4
+# The accept queue: a burst of (re)connecting peers must not fill it, as the kernel then
+# drops Asterisk's SYN and Asterisk retries only a second later (the kernel caps this at
+# net.core.somaxconn, 4096 by default).
+LISTEN_BACKLOG = 4096
 
 
 @dataclass(frozen=True)
@@ -53,6 +62,9 @@ class AgiServer:
         self._slots = asyncio.Semaphore(self.limits.max_sessions)
         self._server: asyncio.Server | None = None
         self._sessions: set[asyncio.Task[None]] = set()
+        # Connections whose AGI headers are not complete yet, oldest first.
+        self._unheard: dict[asyncio.StreamWriter, None] = {}
+        self._crowded_out: set[asyncio.StreamWriter] = set()
         self._on_refused = on_refused or (lambda _reason: None)
         self.accepting = False
 
@@ -61,7 +73,9 @@ class AgiServer:
         return len(self._sessions)
 
     async def start(self, host: str, port: int) -> tuple[str, int]:
-        self._server = await asyncio.start_server(self._accept, host, port, limit=MAX_LINE)
+        self._server = await asyncio.start_server(
+            self._accept, host, port, limit=MAX_LINE, backlog=LISTEN_BACKLOG
+        )
         self.accepting = True
         sock = self._server.sockets[0].getsockname()
         log.info("agi_listening", host=sock[0], port=sock[1])
@@ -91,7 +105,8 @@ class AgiServer:
             self._sessions.discard(task)
             writer.close()
             with contextlib.suppress(Exception):
-                await asyncio.wait_for(writer.wait_closed(), 1.0)
+                async with asyncio.timeout(1.0):
+                    await writer.wait_closed()
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         if not self.accepting:
@@ -101,29 +116,54 @@ class AgiServer:
             self._on_refused("peer")
             log.warning("agi_refused_peer", peer=str(peer))
             return
+        # The headers first, then a session slot: a peer that never sends its headers must
+        # not hold a slot Asterisk needs (1,000 idle sockets would take all of them). Those
+        # still owing their headers are bounded as well: beyond UNHEARD_PER_SESSION times
+        # max_sessions the one waiting longest is dropped; Asterisk sends its headers at once,
+        # so it is never that one.
+        structlog.contextvars.clear_contextvars()  # each session task starts clean
+        self._unheard[writer] = None
+        if len(self._unheard) > UNHEARD_PER_SESSION * self.limits.max_sessions:
+            oldest = next(iter(self._unheard))
+            del self._unheard[oldest]
+            self._crowded_out.add(oldest)
+            oldest.transport.abort()
+        # Between half and all of header_timeout: idle peers that came together are not
+        # dropped together (and back at once), a wave that would hold up the calls.
+        header_timeout = self.limits.header_timeout * random.uniform(0.5, 1.0)
         try:
-            await asyncio.wait_for(self._slots.acquire(), self.limits.slot_wait)
+            env = await read_environment(reader, header_timeout)
+        except AgiProtocolError as exc:
+            if writer in self._crowded_out:
+                self._crowded_out.discard(writer)
+                self._on_refused("crowded")
+                log.info("agi_crowded_out", peer=str(peer), waiting=len(self._unheard))
+            else:
+                self._on_refused("protocol")
+                log.info("agi_not_agi", peer=str(peer), error=str(exc))
+            return
+        finally:
+            self._unheard.pop(writer, None)
+        try:
+            async with asyncio.timeout(self.limits.slot_wait):
+                await self._slots.acquire()
         except TimeoutError:
             self._on_refused("busy")
             log.warning("agi_refused_busy", sessions=len(self._sessions))
             return
         try:
-            await asyncio.wait_for(self._session(reader, writer), self.limits.session_timeout)
+            async with asyncio.timeout(self.limits.session_timeout):
+                await self._session(env, reader, writer)
         except TimeoutError:
             self._on_refused("timeout")
             log.warning("agi_session_timeout", timeout=self.limits.session_timeout)
         finally:
             self._slots.release()
 
-    async def _session(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        structlog.contextvars.clear_contextvars()  # each session task starts clean
+    async def _session(
+        self, env: dict[str, str], reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> None:
         peer = writer.get_extra_info("peername")
-        try:
-            env = await read_environment(reader, self.limits.header_timeout)
-        except AgiProtocolError as exc:
-            self._on_refused("protocol")
-            log.info("agi_not_agi", peer=str(peer), error=str(exc))
-            return
         name = script_name(env)
         handler = self._handlers.get(name)
         if handler is None:

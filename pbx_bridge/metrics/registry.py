@@ -77,7 +77,7 @@ class Metrics:
         )
         self.agi_refused = Counter(
             "pbxb_agi_refused",
-            "FastAGI connections refused (protocol, busy, timeout, peer, unknown_script)",
+            "FastAGI connections refused (protocol, crowded, busy, timeout, peer, unknown_script)",
             ["reason"],
             registry=r,
         )

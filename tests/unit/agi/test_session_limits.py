@@ -1,4 +1,9 @@
-"""Beyond its session limit the listener refuses at once, so the dialplan's failsafe runs."""
+"""The listener's limits: a session slot is for a call, never for a peer that sends nothing.
+
+Beyond its session limit the listener refuses at once, so the dialplan's failsafe runs. A
+connection only takes a slot once its AGI headers are complete, so idle sockets cannot hold
+the slots Asterisk needs; those still owing their headers are bounded too.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,7 @@ import asyncio
 
 import pytest
 
-from pbx_bridge.agi.server import AgiLimits
+from pbx_bridge.agi.server import UNHEARD_PER_SESSION, AgiLimits
 from tests.unit.agi.peer import environment, run_session
 
 
@@ -17,16 +22,51 @@ def limits() -> AgiLimits:
     )
 
 
-async def test_third_session_is_refused_while_two_idle_ones_hold_the_slots(
+async def _stalled_session(port: int) -> asyncio.StreamWriter:
+    """A peer that sends its headers, then never answers a command: it holds a slot."""
+    _reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(environment())
+    await writer.drain()
+    return writer
+
+
+async def test_third_session_is_refused_while_two_stalled_ones_hold_the_slots(
     agi_port: int, refused: list[str]
 ) -> None:
-    idle = [await asyncio.open_connection("127.0.0.1", agi_port) for _ in range(2)]
-    await asyncio.sleep(0.05)
+    stalled = [await _stalled_session(agi_port) for _ in range(2)]
+    await asyncio.sleep(0.1)
     session = await run_session(agi_port, environment())
     assert session.commands == []
+    assert session.closed_by_server
     assert "busy" in refused
-    for _reader, writer in idle:
+    for writer in stalled:
         writer.close()
-    await asyncio.sleep(2.2)  # the idle ones time out and free their slots
+    await asyncio.sleep(0.2)  # their sessions see the close and free the slots
     session = await run_session(agi_port, environment())
     assert session.variables()["PBXB_ACTION"] == "queue"
+
+
+async def test_idle_sockets_without_headers_take_no_slot(agi_port: int, refused: list[str]) -> None:
+    idle = [await asyncio.open_connection("127.0.0.1", agi_port) for _ in range(5)]
+    await asyncio.sleep(0.05)
+    session = await run_session(agi_port, environment())
+    assert session.variables()["PBXB_ACTION"] == "queue"
+    assert refused == []
+    for _reader, writer in idle:
+        writer.close()
+
+
+async def test_beyond_the_bound_the_longest_waiting_idle_socket_is_dropped(
+    agi_port: int, refused: list[str]
+) -> None:
+    bound = UNHEARD_PER_SESSION * 2  # max_sessions=2 in this module
+    first_reader, first_writer = await asyncio.open_connection("127.0.0.1", agi_port)
+    await asyncio.sleep(0.05)
+    others = [await asyncio.open_connection("127.0.0.1", agi_port) for _ in range(bound)]
+    assert await asyncio.wait_for(first_reader.read(), 2.0) == b""  # closed by the listener
+    await asyncio.sleep(0.05)
+    assert refused.count("crowded") == 1
+    session = await run_session(agi_port, environment())
+    assert session.variables()["PBXB_ACTION"] == "queue"
+    for _reader, writer in [*others, (first_reader, first_writer)]:
+        writer.close()

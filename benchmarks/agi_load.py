@@ -1,12 +1,14 @@
 """A FastAGI load generator (asyncio, loopback only) and a trivial FastAGI echo server.
 
 The generator plays Asterisk: it connects, sends the `agi_*` header block of a call to the
-benchmark tenant, answers every command with `200 result=1` and counts the session as one
-decision when the server closed it after setting PBXB_ACTION (the last variable the daemon sets).
+benchmark tenant, answers every command as Asterisk 22 does when it worked (`EXEC`: `200
+result=0`, MSet's return value; anything else: `200 result=1`) and counts the session as one
+decision when the server closed it after setting PBXB_ACTION (the last variable the daemon
+sets, alone or as the last pair of its `EXEC MSet`).
 
-The echo server is the baseline: it reads the header block and sends the same fifteen
-`SET VARIABLE` commands the daemon sends, reading each reply, with no decision, no log line and
-no metrics, so (daemon / echo) is what the daemon's own work costs.
+The echo server is the baseline: it reads the header block and sends the command the daemon
+sends (one `EXEC MSet` with the fifteen variables), reading its reply, with no decision, no
+log line and no metrics, so (daemon / echo) is what the daemon's own work costs.
 
     python -m benchmarks.agi_load echo --port 4599      # the baseline server, in the foreground
 """
@@ -28,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from benchmarks.rig import BENCH_NUMBER, percentile
+from pbx_bridge.agi.mset import mset_command
 
 _uniqueids = itertools.count(1)
 
@@ -68,7 +71,8 @@ def environment(port: int, number: str = BENCH_NUMBER) -> bytes:
 # send, so one core of generator drives more sessions than the servers under test can serve.
 
 _REPLY = b"200 result=1\n"
-_DECIDED = b"SET VARIABLE PBXB_ACTION "
+_EXEC_REPLY = b"200 result=0\n"  # what EXEC answers: the application's result, MSet's is 0
+_DECIDED = (b"SET VARIABLE PBXB_ACTION ", b",PBXB_ACTION=")
 
 
 @dataclass(frozen=True)
@@ -193,14 +197,14 @@ class _Run:
         if not data:  # the server closed the session: done
             self.finish(fd)
             return
-        data = conn.tail + data
-        lines = data.count(b"\n")
-        conn.tail = data[data.rfind(b"\n") + 1 :]
-        if _DECIDED in data:
+        *lines, conn.tail = (conn.tail + data).split(b"\n")
+        if not lines:
+            return
+        if any(mark in line for line in lines for mark in _DECIDED):
             conn.decided = True
-        if lines:
-            with contextlib.suppress(OSError):
-                conn.sock.send(_REPLY * lines)
+        replies = b"".join(_EXEC_REPLY if line[:5] == b"EXEC " else _REPLY for line in lines)
+        with contextlib.suppress(OSError):
+            conn.sock.send(replies)
 
     def finish(self, fd: int) -> None:
         conn = self.conns.pop(fd)
@@ -220,26 +224,25 @@ class _Run:
 
 # ---- servers under test --------------------------------------------------------------------
 
-_ECHO_COMMANDS = [
-    f"SET VARIABLE {name} {value}\n".encode()
-    for name, value in (
-        ("PBXB_TENANT", '"bench"'),
-        ("PBXB_TENANT_NAME", '"Benchmark-Gemeinde"'),
-        ("PBXB_DEPARTMENT", '"Zentrale"'),
-        ("PBXB_REASON", '"hours"'),
-        ("PBXB_GREETING", '"bench"'),
-        ("PBXB_QUEUE", '"servicecenter"'),
-        ("PBXB_PRIORITY", '"0"'),
-        ("PBXB_QUEUE_TIMEOUT", '"300"'),
-        ("PBXB_CLOSED_ANNOUNCEMENT", '"bench-closed"'),
-        ("PBXB_CLOSED_ACTION", '"hangup"'),
-        ("PBXB_FORWARD_TO", '""'),
-        ("PBXB_DECIDED_BY", '"echo"'),
-        ("PBXB_CONFIG_GENERATION", '"0"'),
-        ("CHANNEL(accountcode)", '"bench"'),
-        ("PBXB_ACTION", '"queue"'),
-    )
-]
+_ECHO_VARIABLES = (
+    ("PBXB_TENANT", "bench"),
+    ("PBXB_TENANT_NAME", "Benchmark-Gemeinde"),
+    ("PBXB_DEPARTMENT", "Zentrale"),
+    ("PBXB_REASON", "hours"),
+    ("PBXB_GREETING", "bench"),
+    ("PBXB_QUEUE", "servicecenter"),
+    ("PBXB_PRIORITY", "0"),
+    ("PBXB_QUEUE_TIMEOUT", "300"),
+    ("PBXB_CLOSED_ANNOUNCEMENT", "bench-closed"),
+    ("PBXB_CLOSED_ACTION", "hangup"),
+    ("PBXB_FORWARD_TO", ""),
+    ("PBXB_DECIDED_BY", "echo"),
+    ("PBXB_CONFIG_GENERATION", "0"),
+    ("CHANNEL(accountcode)", "bench"),
+    ("PBXB_ACTION", "queue"),
+)
+# The daemon's one command for these fifteen variables.
+_ECHO_COMMANDS = [f"{mset_command(_ECHO_VARIABLES)}\n".encode()]
 
 
 async def _echo_session(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:

@@ -40,49 +40,57 @@ def _decode(raw: bytes) -> str:
     return raw.decode("utf-8", errors="replace").rstrip("\r\n")
 
 
-async def _read_line(reader: asyncio.StreamReader, timeout: float) -> str:
+async def _next_line(reader: asyncio.StreamReader) -> str:
     try:
-        # asyncio.timeout, not wait_for: no task per line (wait_for makes one on 3.11), which
-        # a session of 30 header lines and 14 replies pays for on every call.
-        async with asyncio.timeout(timeout):
-            raw = await reader.readuntil(b"\n")
+        raw = await reader.readuntil(b"\n")
     except asyncio.IncompleteReadError as exc:
         raise AgiHangupError("connection closed") from exc
     except ConnectionError as exc:  # reset by the peer: gone as well, not a crash
         raise AgiHangupError(f"connection lost: {exc}") from exc
     except asyncio.LimitOverrunError as exc:
         raise AgiProtocolError("line too long") from exc
+    return _decode(raw)
+
+
+async def _read_line(reader: asyncio.StreamReader, timeout: float) -> str:
+    try:
+        # asyncio.timeout, not wait_for: no task per line (wait_for makes one on 3.11).
+        async with asyncio.timeout(timeout):
+            return await _next_line(reader)
     except TimeoutError as exc:
         raise AgiProtocolError(f"no complete line within {timeout:g} s") from exc
-    return _decode(raw)
 
 
 async def read_environment(reader: asyncio.StreamReader, timeout: float) -> dict[str, str]:
     """The `agi_*` header block up to its blank line, within `timeout` seconds in total."""
+    try:
+        # One timeout for the block, not one per line: each costs a timer and the clock, and
+        # the ~25 header lines of a call arrive together, so reading them seldom waits.
+        async with asyncio.timeout(timeout):
+            env = await _read_headers(reader)
+    except TimeoutError as exc:
+        raise AgiProtocolError("AGI headers incomplete at the deadline") from exc
+    except AgiHangupError as exc:
+        raise AgiProtocolError("peer closed before the AGI headers were complete") from exc
+    if "agi_request" not in env and "agi_network_script" not in env:
+        raise AgiProtocolError("AGI headers without agi_request")
+    return env
+
+
+async def _read_headers(reader: asyncio.StreamReader) -> dict[str, str]:
     env: dict[str, str] = {}
     total = 0
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
     while True:
-        remaining = deadline - loop.time()
-        if remaining <= 0:
-            raise AgiProtocolError("AGI headers incomplete at the deadline")
-        try:
-            line = await _read_line(reader, remaining)
-        except AgiHangupError as exc:
-            raise AgiProtocolError("peer closed before the AGI headers were complete") from exc
+        line = await _next_line(reader)
         total += len(line) + 1
         if total > MAX_HEADER_BYTES or len(env) >= MAX_HEADER_LINES:
             raise AgiProtocolError("AGI headers too large")
         if not line:
-            break
+            return env
         key, sep, value = line.partition(":")
         if not sep or not key.startswith("agi_"):
             raise AgiProtocolError(f"not an AGI header line: {line[:60]!r}")
         env[key.strip()] = value.strip()
-    if "agi_request" not in env and "agi_network_script" not in env:
-        raise AgiProtocolError("AGI headers without agi_request")
-    return env
 
 
 def quote(value: str) -> str:
@@ -107,8 +115,12 @@ class AgiChannel:
             raise AgiHangupError("channel already hung up")
         self._writer.write(text.encode("utf-8") + b"\n")
         try:
-            async with asyncio.timeout(self._timeout):
-                await self._writer.drain()
+            if self._writer.transport.get_write_buffer_size():
+                # The kernel did not take it all: drain may wait for the peer to read.
+                async with asyncio.timeout(self._timeout):
+                    await self._writer.drain()
+            else:
+                await self._writer.drain()  # returns at once (raises if the peer is gone)
         except (ConnectionError, TimeoutError) as exc:
             self.hung_up = True
             raise AgiHangupError(f"cannot send: {exc}") from exc

@@ -8,6 +8,7 @@ from datetime import datetime
 
 import structlog
 
+from pbx_bridge.agi.mset import set_variables
 from pbx_bridge.agi.protocol import AgiChannel
 from pbx_bridge.agi.variables import call_request, channel_variables
 from pbx_bridge.config.loader import BridgeConfig
@@ -57,5 +58,4 @@ class RouteHandler:
             decided_by="daemon",
             generation=config.generation,
         )
-        for name, value in pairs:
-            await channel.set_variable(name, value)
+        await set_variables(channel, pairs)

@@ -145,7 +145,10 @@ class AgiServer:
         finally:
             self._unheard.pop(writer, None)
         try:
-            async with asyncio.timeout(self.limits.slot_wait):
+            if self._slots.locked():
+                async with asyncio.timeout(self.limits.slot_wait):
+                    await self._slots.acquire()
+            else:  # a slot is free: acquire returns at once, no timer needed
                 await self._slots.acquire()
         except TimeoutError:
             self._on_refused("busy")

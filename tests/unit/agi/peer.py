@@ -6,6 +6,8 @@ import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from tests.unit.agi.asterisk_parsers import variables_set
+
 
 def environment(extension: str = "0537182370", **extra: str) -> bytes:
     env = {
@@ -29,19 +31,21 @@ class Session:
     closed_by_server: bool = False
 
     def variables(self) -> dict[str, str]:
-        out: dict[str, str] = {}
-        for command in self.commands:
-            if command.startswith("SET VARIABLE "):
-                name, _, value = command[len("SET VARIABLE ") :].partition(" ")
-                out[name] = value[1:-1]
-        return out
+        """The channel variables the commands set, as Asterisk would read them (last wins)."""
+        return dict(self.assignments())
+
+    def assignments(self) -> list[tuple[str, str]]:
+        """Every variable assignment of the session, in order."""
+        return [pair for command in self.commands for pair in variables_set(command)]
 
 
 Reply = Callable[[int, str], bytes]
 
 
-def always_ok(_index: int, _command: str) -> bytes:
-    return b"200 result=1\n"
+def always_ok(_index: int, command: str) -> bytes:
+    """What Asterisk answers when a command worked: EXEC returns the application's result
+    (MSet: 0), SET VARIABLE 1."""
+    return b"200 result=0\n" if command.upper().startswith("EXEC ") else b"200 result=1\n"
 
 
 async def run_session(

@@ -1,0 +1,82 @@
+"""Many channel variables in one AGI command: `EXEC MSet "NAME1=value1,NAME2=value2,..."`.
+
+One round trip instead of one per variable. Two parsers of Asterisk read the line; what each
+does was read in the Asterisk 22.10.1 sources, and every value is escaped for both:
+
+1. res_agi.c `parse_args` splits the line into words. Inside double quotes a space is
+   literal and a backslash makes the next character literal: `quote()` covers this layer.
+2. `handle_exec` hands the third word to MSet unchanged, except on a channel with AGIEXECFULL
+   set: then `${...}` and `$[...]` in it are substituted first (only where `{` or `[` follows
+   the `$` directly). MSet (`pbx_builtin_setvar_multiple`, main/pbx_variables.c) splits it at
+   commas with AST_STANDARD_APP_ARGS (`__ast_app_separate_args` in main/app.c, removing
+   characters): a comma inside (), [] or "" does not separate, and these counters run over
+   the whole string, so one unbalanced `(` in a value would swallow every pair after it;
+   `"` is removed; a backslash is removed and the character after it is taken literally.
+   Each pair is then split at its first `=`; the value part is not scanned again.
+
+So every value character either parser reads as syntax gets a backslash: `\\ " , ( ) [ ] { }`.
+A backslash before `{` and `[` also keeps `${` and `$[` from being substituted under
+AGIEXECFULL (the substitution sees `$\\{`, which is no variable); MSet then drops it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import structlog
+
+from pbx_bridge.agi.protocol import AgiChannel, AgiHangupError, quote
+
+log = structlog.get_logger("pbx_bridge.agi")
+
+# Asterisk reads a command into 8,192 bytes (AGI_BUF_LEN); a longer line would be cut into two
+# commands. Far below that, and far above the ~400 bytes a decision takes.
+MAX_LINE_BYTES = 4000
+# MSet parses at most 99 arguments; from the 99th on, the rest would be one unsplit value.
+MAX_PAIRS = 98
+# Our own names only: plain variables and a function such as CHANNEL(accountcode).
+_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\([a-z0-9_]+\))?$")
+_ESCAPED = str.maketrans({char: "\\" + char for char in '\\",()[]{}'})
+
+
+def escape_value(value: str) -> str:
+    """`value` as MSet's argument parser must receive it to set exactly `value`."""
+    return value.translate(_ESCAPED)
+
+
+def mset_command(pairs: Sequence[tuple[str, str]]) -> str | None:
+    """The one AGI command that sets `pairs` in their order, or None when it cannot carry
+    them safely (then set them one by one): an unexpected name, a NUL character (C strings
+    end there), too many pairs or too long a line."""
+    if not pairs or len(pairs) > MAX_PAIRS:
+        return None
+    for name, value in pairs:
+        if not _NAME.match(name) or "\0" in value:
+            return None
+    argument = ",".join(f"{name}={escape_value(value)}" for name, value in pairs)
+    command = f"EXEC MSet {quote(argument)}"
+    if len(command.encode("utf-8")) > MAX_LINE_BYTES:
+        return None
+    return command
+
+
+async def set_variables(channel: AgiChannel, pairs: Sequence[tuple[str, str]]) -> bool:
+    """Set `pairs` on the channel in their order: with one MSet when it can carry them, else
+    (or when Asterisk does not run it) with one SET VARIABLE each. True when MSet did it.
+
+    MSet sets the pairs one after the other within one command, so the last one (PBXB_ACTION)
+    is still set only when all before it are.
+    """
+    command = mset_command(pairs)
+    if command is not None:
+        reply = await channel.command(command)
+        # Asterisk answers `200 result=0` (MSet's return value); -2: no such application.
+        if reply.code == 200 and reply.result == "0":
+            return True
+        if channel.hung_up:
+            raise AgiHangupError("hung up during MSet")
+        log.warning("agi_mset_refused", code=reply.code, result=reply.result, data=reply.data)
+    for name, value in pairs:
+        await channel.set_variable(name, value)
+    return False

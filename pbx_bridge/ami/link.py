@@ -4,7 +4,8 @@ panoramisk reconnects on its own and retries a wrong secret forever without a
 word; its keepalive never checks the Ping answer. So the lifecycle is ours:
 each connection is made here, its login answer is checked, a watchdog pings
 and aborts a connection that stops answering, and the loop reconnects with
-capped exponential backoff. After every login the owner resyncs its state.
+exponential backoff capped at a couple of seconds. After every login the owner
+resyncs its state.
 """
 
 from __future__ import annotations
@@ -65,10 +66,21 @@ class LinkTiming:
     connect_timeout: float = 5.0
     login_timeout: float = 10.0
     ping_interval: float = 5.0
-    silence_limit: float = 15.0  # no answer for this long: the connection is dead
+    # Nothing received for this long (two Pings unanswered): the connection is dead. Checked
+    # at that very moment, not at the next Ping, so a silent peer is dropped within 12 s.
+    silence_limit: float = 12.0
     backoff_first: float = 0.5
-    backoff_max: float = 30.0
+    # A restarting Asterisk refuses connections for 10-20 s; a longer backoff would leave the
+    # daemon blind for up to that long after Asterisk is back. One attempt every 2 s costs a
+    # refused loopback connect (or one connect timeout for a remote host): no hammering.
+    backoff_max: float = 2.0
+    login_refused_retry: float = 30.0  # a wrong secret will not fix itself in seconds
     action_timeout: float = 10.0
+
+
+def next_backoff(delay: float, timing: LinkTiming) -> float:
+    """The wait before the next attempt after one that failed after waiting `delay`."""
+    return min(delay * 2, timing.backoff_max)
 
 
 class _Manager(Manager):  # type: ignore[misc]
@@ -107,6 +119,7 @@ class AmiLink:
         self._manager: _Manager | None = None
         self._lost: asyncio.Event | None = None
         self.connected = False
+        self._logged_in = False
         self.reconnects = 0
         self.last_error: str | None = None
 
@@ -121,24 +134,27 @@ class AmiLink:
         """Keep a logged-in connection until `stop` is set."""
         delay = self.timing.backoff_first
         while not stop.is_set():
+            self._logged_in = False
+            wait = delay
             try:
                 await self._session(stop)
-                delay = self.timing.backoff_first
             except AmiSecretError as exc:
                 self.last_error = str(exc)
                 log.error("ami_secret_unusable", error=str(exc))
-                delay = self.timing.backoff_max
+                wait = self.timing.login_refused_retry
             except (OSError, TimeoutError, ConnectionError) as exc:
                 self.last_error = f"{type(exc).__name__}: {exc}"
-                log.warning("ami_unreachable", error=self.last_error, retry_in=delay)
+                if self._logged_in:  # a working connection was lost: try again at once
+                    wait = delay = self.timing.backoff_first
+                log.warning("ami_unreachable", error=self.last_error, retry_in=wait)
             finally:
                 self._set_connected(False)
                 self._close()
             if stop.is_set():
                 break
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), delay)
-            delay = min(delay * 2, self.timing.backoff_max)
+                await asyncio.wait_for(stop.wait(), wait)
+            delay = next_backoff(delay, self.timing)
             self.reconnects += 1
 
     async def _session(self, stop: asyncio.Event) -> None:
@@ -180,6 +196,7 @@ class AmiLink:
                 f"{self.settings.host}:{self.settings.port}: {message} "
                 "(check the secret and manager.conf)"
             )
+        self._logged_in = True
         self._set_connected(True)
         log.info("ami_logged_in", host=self.settings.host, version=protocol.version)
         await self._on_login(self)
@@ -198,17 +215,24 @@ class AmiLink:
             raise ConnectionError("AMI connection lost")
 
     async def _watchdog(self, protocol: WholeMessageProtocol, lost: asyncio.Event) -> None:
+        """Ping every `ping_interval`; abort once nothing has come for `silence_limit`."""
+        timing = self.timing
+        next_ping = time.monotonic() + timing.ping_interval
         while not lost.is_set():
-            await asyncio.sleep(self.timing.ping_interval)
-            with contextlib.suppress(Exception):
-                assert self._manager is not None
-                self._manager.send_action({"Action": "Ping"})
-            silent = time.monotonic() - protocol.last_received
-            if silent > self.timing.silence_limit:
+            now = time.monotonic()
+            silent = now - protocol.last_received
+            if silent >= timing.silence_limit:
                 log.error("ami_silent", seconds=round(silent, 1))
                 protocol.transport.abort()
                 lost.set()
                 return
+            if now >= next_ping:
+                next_ping = now + timing.ping_interval
+                with contextlib.suppress(Exception):
+                    assert self._manager is not None
+                    self._manager.send_action({"Action": "Ping"})
+            silence_at = protocol.last_received + timing.silence_limit
+            await asyncio.sleep(max(0.0, min(next_ping, silence_at) - now))
 
     def _dispatch(self, _manager: object, message: Mapping[str, object]) -> None:
         try:

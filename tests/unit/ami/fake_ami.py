@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from dataclasses import dataclass, field
 
 
@@ -23,15 +24,29 @@ class FakeAmi:
     port: int = 0
 
     async def start(self) -> int:
-        self._server = await asyncio.start_server(self._client, "127.0.0.1", 0)
+        """Listen (again: on the same port after `stop`)."""
+        self._server = await asyncio.start_server(
+            self._client, "127.0.0.1", self.port, reuse_address=True
+        )
         self.port = int(self._server.sockets[0].getsockname()[1])
         return self.port
 
     async def stop(self) -> None:
+        """Close every connection and the port (connecting is refused), as a stopped Asterisk."""
         for writer in self.writers:
-            writer.close()
+            writer.transport.abort()
+        self.writers.clear()
         if self._server is not None:
             self._server.close()
+            await self._server.wait_closed()
+            self._server = None
+
+    async def restart(self, down_s: float) -> float:
+        """Stop (the port refuses), wait `down_s`, listen again; when (monotonic) it is back."""
+        await self.stop()
+        await asyncio.sleep(down_s)
+        await self.start()
+        return time.monotonic()
 
     def send_raw(self, data: bytes) -> None:
         for writer in self.writers:

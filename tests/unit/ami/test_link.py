@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import itertools
 import os
+import time
 from collections.abc import AsyncIterator, Mapping
 from pathlib import Path
 
 import pytest
 
-from pbx_bridge.ami.link import AmiLink, AmiSecretError, LinkTiming, read_secret
+from pbx_bridge.ami.link import AmiLink, AmiSecretError, LinkTiming, next_backoff, read_secret
 from pbx_bridge.config.loader import AmiSettings
 from tests.unit.ami.fake_ami import FakeAmi, message
 
@@ -45,12 +48,19 @@ async def ami() -> AsyncIterator[FakeAmi]:
 
 
 class Harness:
-    def __init__(self, fake: FakeAmi, secret_file: Path, raising: bool = False) -> None:
+    def __init__(
+        self,
+        fake: FakeAmi,
+        secret_file: Path,
+        raising: bool = False,
+        timing: LinkTiming = FAST,
+    ) -> None:
         self.events: list[Mapping[str, object]] = []
         self.logins = 0
+        self.login_times: list[float] = []  # monotonic
         self.raising = raising
         self.stop = asyncio.Event()
-        self.link = AmiLink(settings(fake.port, secret_file), self._event, self._login, FAST)
+        self.link = AmiLink(settings(fake.port, secret_file), self._event, self._login, timing)
         self.task: asyncio.Task[None] | None = None
 
     def _event(self, event: Mapping[str, object]) -> None:
@@ -60,6 +70,7 @@ class Harness:
 
     async def _login(self, link: AmiLink) -> None:
         self.logins += 1
+        self.login_times.append(time.monotonic())
         await link.action({"Action": "CoreShowChannels"}, as_list=True)
 
     async def __aenter__(self) -> Harness:
@@ -148,6 +159,69 @@ async def test_dropped_connection_reconnects_and_resyncs(ami: FakeAmi, secret_fi
         await h.until(lambda: h.logins == 2)
         resyncs = [a for a in ami.actions if a.get("Action") == "CoreShowChannels"]
         assert len(resyncs) == 2
+
+
+async def test_silence_is_detected_when_the_limit_passes_not_at_the_next_ping(
+    ami: FakeAmi, secret_file: Path
+) -> None:
+    # Pings every 1 s, dead after 1.2 s of silence: checked only at the Pings, the silence
+    # would be noticed at the second one (2 s); it must be noticed at 1.2 s.
+    timing = dataclasses.replace(FAST, ping_interval=1.0, silence_limit=1.2)
+    async with Harness(ami, secret_file, timing=timing) as h:
+        await h.until(lambda: h.logins == 1)
+        await asyncio.sleep(1.1)  # just after a Pong
+        ami.answer_pings = False
+        fell_silent = time.monotonic()  # the last byte came at or before this
+        await h.until(lambda: not h.link.connected, timeout=3.0)
+        assert time.monotonic() - fell_silent < 1.2 + 0.3
+
+
+def test_default_watchdog_drops_a_silent_peer_within_15_s() -> None:
+    timing = LinkTiming()
+    assert timing.silence_limit <= 15 - 1  # detection is exact to the event loop's wake-up
+    assert timing.silence_limit >= 2 * timing.ping_interval  # two Pings unanswered, not one
+
+
+def test_default_backoff_retries_a_restarting_asterisk_at_least_every_2_s() -> None:
+    # Attempts while Asterisk restarts for 20 s: whenever its port accepts again, the next
+    # attempt comes at most backoff_max later (Asterisk's restart must not cost 16 s more).
+    timing = LinkTiming()
+    attempts, at, delay = [], 0.0, timing.backoff_first
+    while at < 20:
+        at += delay
+        attempts.append(at)
+        delay = next_backoff(delay, timing)
+    gaps = [b - a for a, b in itertools.pairwise(attempts)]
+    assert max(gaps) <= 2.0
+    assert gaps[0] >= 0.5 and len(attempts) <= 15  # not hammering: ~1 attempt per 2 s
+
+
+async def test_reconnects_within_the_backoff_cap_after_asterisk_comes_back(
+    ami: FakeAmi, secret_file: Path
+) -> None:
+    capped = Harness(
+        ami, secret_file, timing=dataclasses.replace(FAST, backoff_first=0.05, backoff_max=0.3)
+    )
+    async with capped:
+        await capped.until(lambda: capped.link.connected)
+        back = await ami.restart(down_s=2.0)  # several attempts are refused meanwhile
+        await capped.until(lambda: capped.logins == 2, timeout=3.0)
+        assert capped.login_times[1] - back < 0.3 + 0.2
+
+
+async def test_backoff_starts_again_after_each_lost_working_connection(
+    ami: FakeAmi, secret_file: Path
+) -> None:
+    # Five drops of a logged-in connection: each reconnect is quick, the delay does not keep
+    # doubling from drop to drop (0.1, 0.2, 0.4, 0.8, 1.6 s).
+    timing = dataclasses.replace(FAST, backoff_first=0.1, backoff_max=2.0)
+    async with Harness(ami, secret_file, timing=timing) as h:
+        for drop in range(1, 6):
+            await h.until(lambda: h.logins == drop)  # noqa: B023
+            dropped = time.monotonic()
+            ami.drop_connections()
+            await h.until(lambda: h.logins == drop + 1)  # noqa: B023
+            assert h.login_times[-1] - dropped < 0.1 + 0.2, f"drop {drop}"
 
 
 def test_secret_file_readable_by_others_is_refused(tmp_path: Path) -> None:

@@ -21,6 +21,7 @@ from pbx_bridge.core.privacy import PrivacyPolicy, stored_caller
 Event = Mapping[str, str]
 
 WRAPUP_EVENT = "PbxBridgeWrapup"
+INBOUND_CONTEXT = "pbx-bridge-inbound"  # dialplans/pbx-bridge.conf
 _OVERFLOW_STATUSES = frozenset({"TIMEOUT", "FULL", "JOINEMPTY", "LEAVEEMPTY", "JOINUNAVAIL"})
 _TRACKED_VARS = frozenset(
     {
@@ -134,14 +135,22 @@ class CallTracker:
             if call is None:
                 call = _Call(linkedid, now)
                 self._calls[linkedid] = call
-                tenant = event.get("AccountCode", "")
-                if tenant:
-                    call.vars[cv.TENANT] = tenant
-                # Only channels in our dialplan are ours; a live agent's own call is not.
-                call.entered = bool(tenant) or event.get("Context", "").startswith("pbx-bridge")
+            tenant = event.get("AccountCode", "")
+            if tenant:
+                call.vars.setdefault(cv.TENANT, tenant)
+                call.entered = True
             if uniqueid == linkedid:
                 call.dialled = call.dialled or event.get("Exten") or None
                 call.caller = call.caller or event.get("CallerIDNum") or None
+                # Only calls whose caller is in our dialplan are ours (a live agent's own call
+                # is not). Asterisk lists channels by name, so an answering agent's channel may
+                # come first: the caller's channel decides, whichever is listed first.
+                call.entered = call.entered or event.get("Context", "").startswith("pbx-bridge")
+            elif event.get("ChannelStateDesc") == "Up" and call.answered is None:
+                # Another leg of the call is up: someone (an agent) answered while we were
+                # not listening. Without this the call would count as abandoned.
+                call.answered = now
+                call.agent = call.agent or _interface(event.get("Channel", "")) or None
             call.channels.add(uniqueid)
             self._channel_call[uniqueid] = linkedid
         return out
@@ -186,6 +195,9 @@ class CallTracker:
         if uniqueid == linkedid:
             call.dialled = event.get("Exten") or None
             call.caller = event.get("CallerIDNum") or None
+            # A trunk call starts right in the inbound context: it is the center's call even
+            # if Asterisk dies before the first VarSet (its record then says so).
+            call.entered = call.entered or event.get("Context") == INBOUND_CONTEXT
         call.channels.add(uniqueid)
         self._channel_call[uniqueid] = linkedid
 
@@ -323,6 +335,11 @@ class CallTracker:
             detail=detail,
             decided_by=v.get(cv.DECIDED_BY) or None,
         )
+
+
+def _interface(channel: str) -> str:
+    """The endpoint of a channel name: PJSIP/agent8-00000028 -> PJSIP/agent8."""
+    return channel.rpartition("-")[0] if "-" in channel else channel
 
 
 def _outcome(call: _Call, ended: datetime) -> tuple[Outcome, str | None]:

@@ -146,6 +146,94 @@ def test_live_channels_unknown_to_the_tracker_are_adopted_at_resync() -> None:
     assert (record.tenant, record.dialled) == ("gifhorn", "+495371820")
 
 
+def test_an_answered_call_adopted_at_resync_is_recorded_whatever_channel_is_listed_first() -> None:
+    # Asterisk lists channels by name: PJSIP/agent8-... before PJSIP/trunk-...; the agent's
+    # leg (not in our dialplan) must not make the caller's call "not ours".
+    caller = {
+        "Event": "CoreShowChannel",
+        "Uniqueid": "1795000000.14",
+        "Linkedid": "1795000000.14",
+        "Channel": "PJSIP/trunk-0000000e",
+        "Context": "pbx-bridge-inbound",
+        "Exten": "05371820",
+        "CallerIDNum": "0999123456",
+    }
+    agent = {
+        "Event": "CoreShowChannel",
+        "Uniqueid": "1795000000.40",
+        "Linkedid": "1795000000.14",
+        "Channel": "PJSIP/agent8-00000028",
+        "Context": "testbed-agents",
+        "Exten": "s",
+        "CallerIDNum": "0999123456",
+    }
+    for listed in ([agent, caller], [caller, agent]):
+        t = tracker()
+        t.resync(listed, NOW)
+        records = []
+        for uniqueid in ("1795000000.40", "1795000000.14"):
+            hangup = {"Event": "Hangup", "Uniqueid": uniqueid, "Linkedid": "1795000000.14"}
+            records += t.feed(hangup, NOW).records
+        assert [r.dialled for r in records] == ["+495371820"], [c["Channel"] for c in listed]
+
+
+def test_a_queued_call_answered_while_the_daemon_was_away_is_resolved_not_abandoned() -> None:
+    # Saved state: the caller waits in the queue. Meanwhile (daemon restarting) agent8
+    # answered; the resync lists the agent's leg as Up.
+    events = stream("resolved")
+    joined = next(i for i, e in enumerate(events) if e.get("Event") == "QueueCallerJoin")
+    first = tracker()
+    first.feed_all(events[: joined + 1], NOW)
+    t = tracker()
+    t.restore(first.snapshot())
+    linkedid = next(e["Linkedid"] for e in events if e.get("Event") == "Newchannel")
+    agent_leg = {
+        "Event": "CoreShowChannel",
+        "Uniqueid": "1795000000.99",
+        "Linkedid": linkedid,
+        "Channel": "PJSIP/agent8-00000028",
+        "ChannelStateDesc": "Up",
+        "Context": "testbed-agents",
+    }
+    caller_leg = {"Event": "CoreShowChannel", "Uniqueid": linkedid, "Linkedid": linkedid,
+                  "ChannelStateDesc": "Up", "Context": "pbx-bridge-inbound"}  # fmt: skip
+    t.resync([agent_leg, caller_leg], NOW)
+    records = []
+    for uniqueid in ("1795000000.99", linkedid):
+        records += t.feed(
+            {"Event": "Hangup", "Uniqueid": uniqueid, "Linkedid": linkedid}, NOW
+        ).records
+    (record,) = records
+    assert (record.outcome, record.agent) == (Outcome.RESOLVED, "PJSIP/agent8")
+
+
+def test_a_call_cut_by_an_asterisk_crash_before_its_first_step_is_still_recorded() -> None:
+    # Asterisk killed right after the Newchannel: no VarSet came, the resync finds nothing.
+    events = stream("resolved")
+    newchannel = next(e for e in events if e.get("Event") == "Newchannel")
+    t = tracker()
+    t.feed(newchannel, NOW)
+    (record,) = t.resync([], NOW).records
+    assert (record.outcome, record.detail) == (
+        Outcome.FAILED,
+        "ended while the AMI connection was down",
+    )
+
+
+def test_a_live_agent_call_of_its_own_is_not_adopted_as_a_center_call() -> None:
+    own = {
+        "Event": "CoreShowChannel",
+        "Uniqueid": "1795000000.7",
+        "Linkedid": "1795000000.7",
+        "Context": "testbed-agents",
+        "Exten": "*81",
+    }
+    t = tracker()
+    t.resync([own], NOW)
+    hangup = {"Event": "Hangup", "Uniqueid": "1795000000.7", "Linkedid": "1795000000.7"}
+    assert t.feed(hangup, NOW).records == []
+
+
 def test_a_stream_fed_twice_is_recorded_twice_with_the_same_key() -> None:
     # The storage upserts by (node, call_id): the same key is what makes that one row.
     (first,) = replay("resolved").records

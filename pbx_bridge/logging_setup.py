@@ -1,4 +1,10 @@
-"""structlog: JSON lines for journald, readable lines on a terminal."""
+"""structlog: JSON lines for journald, readable lines on a terminal.
+
+Messages of the standard `logging` module (the spool, the AMI protocol, libraries such as
+SQLAlchemy and asyncio) go through the same renderer: without that they fell to Python's
+last-resort handler and came out as bare text among the JSON lines, where a log shipper
+parsing JSON drops or mangles them.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +12,8 @@ import logging
 import sys
 
 import structlog
+
+_HANDLER_NAME = "pbx-bridge"
 
 
 def configure(*, json: bool | None = None, level: int = logging.INFO) -> None:
@@ -15,11 +23,12 @@ def configure(*, json: bool | None = None, level: int = logging.INFO) -> None:
         if use_json
         else structlog.dev.ConsoleRenderer(colors=False)
     )
+    timestamper = structlog.processors.TimeStamper(fmt="iso", utc=True)
     structlog.configure(
         processors=[
             structlog.contextvars.merge_contextvars,
             structlog.processors.add_log_level,
-            structlog.processors.TimeStamper(fmt="iso", utc=True),
+            timestamper,
             structlog.processors.format_exc_info,
             renderer,
         ],
@@ -27,3 +36,32 @@ def configure(*, json: bool | None = None, level: int = logging.INFO) -> None:
         logger_factory=structlog.PrintLoggerFactory(file=sys.stdout),
         cache_logger_on_first_use=False,
     )
+    _route_stdlib_logging(renderer, timestamper, level)
+
+
+def _route_stdlib_logging(
+    renderer: structlog.typing.Processor, timestamper: structlog.typing.Processor, level: int
+) -> None:
+    handler = logging.StreamHandler(sys.stdout)
+    handler.set_name(_HANDLER_NAME)
+    handler.setFormatter(
+        structlog.stdlib.ProcessorFormatter(
+            foreign_pre_chain=[
+                structlog.contextvars.merge_contextvars,
+                structlog.stdlib.add_log_level,
+                structlog.stdlib.add_logger_name,
+                timestamper,
+            ],
+            processors=[
+                structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+                structlog.processors.format_exc_info,
+                renderer,
+            ],
+        )
+    )
+    root = logging.getLogger()
+    root.handlers = [h for h in root.handlers if h.get_name() != _HANDLER_NAME] + [handler]
+    # Libraries keep to warnings and worse, as before (panoramisk's info lines quote actions);
+    # the project's own modules log at `level`.
+    root.setLevel(max(level, logging.WARNING))
+    logging.getLogger("pbx_bridge").setLevel(level)

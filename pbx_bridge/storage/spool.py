@@ -107,11 +107,24 @@ class SpoolingWriter:
             _append_lines(self.path, [encode_wrapup(wrapup, node)])
             return WrapupResult(WrapupStatus.SPOOLED, "database unavailable; applied on replay")
 
-    def replay(self) -> bool:
-        """Write the spool to the database now; True when the spool is empty afterwards."""
+    def replay(self, *, force: bool = True) -> bool:
+        """Write the spool to the database; True when the spool is empty afterwards.
+
+        `force=False` (the worker's periodic replay) leaves a database that failed less than
+        `retry_interval_s` ago alone: each attempt at a locked SQLite or an unreachable server
+        blocks for a busy or connect timeout, and records would pile up in memory meanwhile
+        instead of reaching the spool on disk."""
         with self._lock:
-            self._failed_at = None
+            if force:
+                self._failed_at = None
             return self._try_database()
+
+    @property
+    def resting(self) -> bool:
+        """The database failed less than `retry_interval_s` ago; writes go to the spool."""
+        with self._lock:
+            failed_at = self._failed_at
+        return failed_at is not None and self._clock() - failed_at < self.retry_interval_s
 
     def _unavailable(self, error: BaseException) -> None:
         self._failed_at = self._clock()

@@ -111,9 +111,10 @@ class RecordWorker:
     def _housekeeping(self) -> None:
         try:
             if self._writer.pending:
-                self._writer.replay()
+                self._writer.replay(force=False)
             self._on_spooled(self._writer.pending)
-            self._on_tickets(self._ticket_counts(datetime.now(UTC)))
+            if not self._writer.resting:  # the ticket counts need the database
+                self._on_tickets(self._ticket_counts(datetime.now(UTC)))
         except Exception:
             log.exception("storage_housekeeping_failed")
 

@@ -8,7 +8,6 @@ unreachable PostgreSQL fails the test in CI (CI=true) and skips it, with the rea
 
 from __future__ import annotations
 
-import os
 import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,8 +18,18 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from tests.conftest import in_ci
+from tests.testbed.postgres import (
+    ADMIN_URL,
+    Connection,
+    connect_admin,
+    conninfo,
+    create_database,
+    drop_database,
+    own_database,
+)
 
-ADMIN_URL = os.environ.get("PBX_BRIDGE_TEST_POSTGRES", "postgresql+psycopg://127.0.0.1:5432/test")
+__all__ = ["BACKENDS", "create_database", "database", "drop_database", "sqlite_url"]
+
 BACKENDS = ("sqlite", "postgresql")
 
 
@@ -28,21 +37,9 @@ def sqlite_url(directory: Path, name: str = "calls.sqlite3") -> str:
     return f"sqlite:///{directory / name}"
 
 
-def _conninfo(url: str) -> str:
-    parsed = make_url(url)
-    parts = {
-        "host": parsed.host or "127.0.0.1",
-        "port": parsed.port or 5432,
-        "dbname": parsed.database or "postgres",
-        "user": parsed.username,
-        "password": parsed.password,
-    }
-    return " ".join(f"{key}={value}" for key, value in parts.items() if value is not None)
-
-
-def admin_connection() -> psycopg.Connection[tuple[object, ...]]:
+def admin_connection() -> Connection:
     try:
-        return psycopg.connect(_conninfo(ADMIN_URL), autocommit=True, connect_timeout=3)
+        return connect_admin()
     except psycopg.OperationalError as error:
         reason = f"PostgreSQL at {ADMIN_URL} unreachable: {str(error).strip()}"
         if in_ci():
@@ -50,28 +47,12 @@ def admin_connection() -> psycopg.Connection[tuple[object, ...]]:
         pytest.skip(reason)
 
 
-def create_database(admin: psycopg.Connection[tuple[object, ...]], name: str) -> None:
-    admin.execute(f'CREATE DATABASE "{name}"')
-
-
-def drop_database(admin: psycopg.Connection[tuple[object, ...]], name: str) -> None:
-    admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def url_of(name: str) -> str:
-    return make_url(ADMIN_URL).set(database=name).render_as_string(hide_password=False)
-
-
 @contextmanager
 def postgres_database() -> Iterator[tuple[str, str]]:
     """(url, name) of a new, empty database; dropped afterwards."""
     name = f"pbxb_test_{secrets.token_hex(6)}"
-    with admin_connection() as admin:
-        create_database(admin, name)
-        try:
-            yield url_of(name), name
-        finally:
-            drop_database(admin, name)
+    with admin_connection() as admin, own_database(admin, name) as url:
+        yield url, name
 
 
 @pytest.fixture(scope="session")
@@ -85,7 +66,7 @@ def postgres_run_database() -> Iterator[str]:
 def postgres_schema(database_url: str) -> Iterator[str]:
     """URL of `database_url` whose connections work in a new, empty schema."""
     schema = f"t_{secrets.token_hex(6)}"
-    with psycopg.connect(_conninfo(database_url), autocommit=True) as admin:
+    with psycopg.connect(conninfo(database_url), autocommit=True) as admin:
         admin.execute(f'CREATE SCHEMA "{schema}"')
         try:
             yield (

@@ -87,6 +87,28 @@ def test_replay_alone_empties_the_spool(sqlite_log: CallLog, tmp_path: Path) -> 
     assert rows(sqlite_log) == 1
 
 
+def test_periodic_replay_leaves_a_failed_database_alone_for_the_retry_interval(
+    sqlite_log: CallLog, tmp_path: Path
+) -> None:
+    now = [0.0]
+    writer = SpoolingWriter(
+        sqlite_log, tmp_path / "spool", retry_interval_s=10, clock=lambda: now[0]
+    )
+    with locked(tmp_path / "calls.sqlite3"):
+        assert writer.write_record(answered("2.5")) is False  # one busy timeout, then resting
+        assert writer.resting
+        now[0] = 5.0
+        started = time.monotonic()
+        assert writer.replay(force=False) is False
+        assert writer.write_record(answered("2.6")) is False
+        assert time.monotonic() - started < 0.1  # neither waited for the lock
+        assert writer.pending == 2
+    now[0] = 10.0
+    assert not writer.resting
+    assert writer.replay(force=False) is True
+    assert rows(sqlite_log) == 2
+
+
 def test_spooled_record_survives_a_restart(sqlite_log: CallLog, tmp_path: Path) -> None:
     spool_dir = tmp_path / "spool"
     with locked(tmp_path / "calls.sqlite3"):

@@ -8,7 +8,7 @@ VENV := $(if $(VIRTUAL_ENV),$(VIRTUAL_ENV),$(CURDIR)/.venv)
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.pbx-bridge-installed
 
-.PHONY: test demo lint typecheck unit venv clean bench
+.PHONY: test demo lint typecheck unit venv clean bench soak
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,10 +43,17 @@ demo: $(STAMP)
 
 # Every benchmark in sequence (report, tracker, routing overhead on the real Asterisk, FastAGI
 # throughput, memory), each under flock /tmp/pbxb-heavy.lock; refreshes docs/benchmarks.md.
-# About 20 minutes; needs the testbed (tests/testbed/provision, as root).
+# About 11-15 minutes; needs the testbed (tests/testbed/provision, as root).
 bench: $(STAMP)
 	tests/testbed/provision
 	$(BIN)/python -m benchmarks.run_all
+
+# The soak (5,000 calls of the realistic mix at 20 per second, about 5 minutes) and then the
+# fault suite, each under flock /tmp/pbxb-heavy.lock; needs the testbed (as for bench).
+soak: $(STAMP)
+	tests/testbed/provision
+	flock /tmp/pbxb-heavy.lock $(BIN)/python -m benchmarks.soak
+	flock /tmp/pbxb-heavy.lock $(BIN)/python -m benchmarks.faults
 
 clean:
 	rm -rf .venv .mypy_cache .ruff_cache .pytest_cache

@@ -5,15 +5,16 @@
 `pbx-bridge run` (no AMI, the benchmark tenants of benchmarks/rig.py) is pinned to CPU 1 with
 taskset; the load generator (benchmarks/agi_load.py: plain sockets on one epoll, loopback only)
 runs in this process, pinned to CPU 0. Each session is one call's FastAGI conversation: the
-`agi_*` headers in, fifteen SET VARIABLE commands answered, PBXB_ACTION last, the server
-closes. The baseline in the same run is the echo server (also pinned to CPU 1): the same
+`agi_*` headers in, one `EXEC MSet` of the fifteen variables (PBXB_ACTION last) answered, the
+server closes. The baseline in the same run is the echo server (also pinned to CPU 1): the same
 conversation with no decision, log line or metrics, so the ratio shows the daemon's own cost.
 
 Per server: closed loop (`--concurrency` sessions in flight at all times: the most it
 serves), then open loop at 100 and at 2,000 sessions per second (at most `--concurrency` in
 flight; latency counts from each session's scheduled start, waiting for a slot included).
 "SYN dropped" counts connections the kernel dropped because the server's accept queue was
-full (TcpExt ListenOverflows; the client retries after 1 s).
+full (TcpExt ListenOverflows; the client retries after 1 s). "others" is the CPU that processes
+outside this benchmark used meanwhile (if high, the figures are too slow).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from pathlib import Path
 
 from benchmarks import agi_load
 from benchmarks.agi_load import Generator, LoadResult
-from benchmarks.rig import TENANTS, machine, ms
+from benchmarks.rig import TENANTS, OtherLoad, machine, ms, wait_quiet
 from tests.testbed import center, ports
 from tests.testbed.daemon import DAEMON
 
@@ -46,7 +47,7 @@ def listen_overflows() -> int:
     return 0
 
 
-Run = tuple[str, LoadResult, int]  # mode, result, SYNs dropped
+Run = tuple[str, LoadResult, int, float]  # mode, result, SYNs dropped, other processes' CPU
 
 
 def measure(name: str, port: int, args: argparse.Namespace) -> list[Run]:
@@ -61,21 +62,23 @@ def measure(name: str, port: int, args: argparse.Namespace) -> list[Run]:
     runs = []
     for mode, rate, sessions in loads:
         overflows = listen_overflows()
+        other = OtherLoad()
         if rate is None:
             result = generator.closed_loop(sessions, args.concurrency)
         else:
             result = generator.open_loop(rate, sessions, args.concurrency)
         dropped = listen_overflows() - overflows
-        print(f"  {name}: {mode}: {line(result, dropped)}", flush=True)
-        runs.append((mode, result, dropped))
+        busy = other.seconds() / result.wall_s
+        print(f"  {name}: {mode}: {line(result, dropped, busy)}", flush=True)
+        runs.append((mode, result, dropped, busy))
     return runs
 
 
-def line(result: LoadResult, dropped: int) -> str:
+def line(result: LoadResult, dropped: int, other: float) -> str:
     return (
         f"{result.decided:>6} decided {result.failed:>4} failed {result.rate:>7.0f}/s "
-        f"p50 {ms(result.p50):>6} ms p99 {ms(result.p99):>6} ms "
-        f"{dropped:>5} SYN dropped, generator {result.generator_load * 100:>3.0f}% of its core"
+        f"p50 {ms(result.p50):>6} ms p99 {ms(result.p99):>6} ms {dropped:>5} SYN dropped, "
+        f"generator {result.generator_load * 100:>3.0f}%, others {other * 100:>3.0f}% of a core"
     )
 
 
@@ -90,6 +93,7 @@ def main(argv: list[str] | None = None) -> int:
     args.run_dir.mkdir(parents=True)
     began = time.perf_counter()
     print(f"machine: {machine()}")
+    print(f"other processes: {wait_quiet() * 100:.0f}% of a core before the start")
     print(
         f"server pinned to CPU {SERVER_CPU}, generator to CPU {GENERATOR_CPU}; "
         f"{args.sessions} sessions per closed loop, {args.open_seconds:g} s per open loop"
@@ -125,10 +129,10 @@ def main(argv: list[str] | None = None) -> int:
     print("FastAGI sessions on one core (p50/p99 session latency, connect to close):")
     print(f"{'server':<24} {'load':<30} {'result'}")
     for name, label in (("echo", "echo server (baseline)"), ("daemon", "pbx-bridge daemon")):
-        for mode, result, dropped in results[name]:
-            print(f"{label:<24} {mode:<30} {line(result, dropped)}")
+        for mode, result, dropped, other in results[name]:
+            print(f"{label:<24} {mode:<30} {line(result, dropped, other)}")
     print()
-    for (mode, echo_result, _), (_, daemon_result, _) in zip(
+    for (mode, echo_result, _, _), (_, daemon_result, _, _) in zip(
         results["echo"], results["daemon"], strict=True
     ):
         print(

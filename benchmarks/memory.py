@@ -26,7 +26,7 @@ from pathlib import Path
 
 from benchmarks import agi_load
 from benchmarks.agi_load import Generator
-from benchmarks.rig import TENANTS, Rig, machine, rss_kib
+from benchmarks.rig import TENANTS, OtherLoad, Rig, machine, rss_kib, wait_quiet
 from tests.testbed import center, ports
 from tests.testbed.asterisk import provision
 from tests.testbed.daemon import DAEMON
@@ -105,12 +105,18 @@ def run_calls(run_dir: Path, total: int, rate: float) -> tuple[list[tuple[int, i
         done = 0
         for point in checkpoints(total):
             count = point - done
+            other, started = OtherLoad(), time.perf_counter()
             result, _ = rig.run_calls("fastagi", rate, count, timeout=count / rate * 3 + 60)
+            busy = other.seconds() / (time.perf_counter() - started)
             failed += result.failed
             done = point
             _wait_for_records(database, done, timeout=60)
             samples.append((done, rss_kib(rig.daemon_pid)))
-            print(f"  {done:,} calls placed, RSS {samples[-1][1] / 1024:.1f} MiB", flush=True)
+            print(
+                f"  {done:,} calls placed ({result.failed} failed; other processes used "
+                f"{busy * 100:.0f}% of a core meanwhile), RSS {samples[-1][1] / 1024:.1f} MiB",
+                flush=True,
+            )
         records = _count_records(database)
     finally:
         rig.stop()
@@ -127,6 +133,7 @@ def main(argv: list[str] | None = None) -> int:
     shutil.rmtree(args.run_dir, ignore_errors=True)
     began = time.perf_counter()
     print(f"machine: {machine()}")
+    print(f"other processes: {wait_quiet() * 100:.0f}% of a core before the start")
     verdicts = []
     print("decisions only (FastAGI load generator, no AMI):")
     (args.run_dir / "decisions").mkdir(parents=True)

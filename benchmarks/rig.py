@@ -133,6 +133,62 @@ def machine_busy_seconds() -> float:
     return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
 
 
+def _processes() -> dict[int, tuple[int, float]]:
+    """pid -> (parent pid, user + system CPU seconds) of every process now."""
+    tick = os.sysconf("SC_CLK_TCK")
+    found: dict[int, tuple[int, float]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rpartition(")")[2].split()
+        except OSError:  # gone meanwhile
+            continue
+        found[int(entry.name)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / tick)
+    return found
+
+
+class OtherLoad:
+    """CPU used by processes outside this process's tree (another benchmark, a test run):
+    whatever they take is missing from the figures measured meanwhile."""
+
+    def __init__(self) -> None:
+        self._before = self._others()
+
+    @staticmethod
+    def _others() -> dict[int, float]:
+        processes = _processes()
+        ours = {os.getpid()}
+        changed = True
+        while changed:
+            changed = False
+            for pid, (parent, _) in processes.items():
+                if parent in ours and pid not in ours:
+                    ours.add(pid)
+                    changed = True
+        return {pid: cpu for pid, (_, cpu) in processes.items() if pid not in ours}
+
+    def seconds(self) -> float:
+        """CPU seconds other processes used since this object was made (or last `restart`)."""
+        now = self._others()
+        return sum(cpu - self._before.get(pid, 0.0) for pid, cpu in now.items())
+
+    def restart(self) -> None:
+        self._before = self._others()
+
+
+def wait_quiet(limit: float = 0.2, timeout: float = 120) -> float:
+    """Wait (up to `timeout` s) until processes outside this one's tree use under `limit` of a
+    core over 2 s; return that share as last measured."""
+    deadline = time.monotonic() + timeout
+    while True:
+        other = OtherLoad()
+        time.sleep(2)
+        share = other.seconds() / 2
+        if share < limit or time.monotonic() > deadline:
+            return share
+
+
 def rss_kib(pid: int) -> int:
     """VmRSS of a process in KiB (/proc/PID/status)."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():

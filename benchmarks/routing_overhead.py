@@ -34,6 +34,7 @@ from benchmarks.rig import (
     SETUP_NAMES,
     AmiWatch,
     CallTiming,
+    OtherLoad,
     Rig,
     StepResult,
     decision_buckets,
@@ -42,6 +43,7 @@ from benchmarks.rig import (
     machine_busy_seconds,
     ms,
     percentile,
+    wait_quiet,
 )
 from tests.testbed.asterisk import provision
 
@@ -62,6 +64,7 @@ class Step:
     # Shares of one core: tracking daemon, untracked daemon, Asterisk, the whole machine.
     cpu: tuple[float, float, float, float] = (math.nan, math.nan, math.nan, math.nan)
     overloads: int = 0  # Asterisk's taskprocessor high-water warnings during the step
+    other: float = math.nan  # share of a core used by processes outside the benchmark
 
     @property
     def failed(self) -> int:
@@ -107,6 +110,7 @@ def run_step(rig: Rig, setup: str, rate: float, seconds: float, hold_ms: int) ->
     before = decision_buckets(rig.scrape(untracked)) if metered else {}
     cpu_before = _cpu(rig)
     overloads = rig.overload_warnings()
+    other = OtherLoad()
     started = time.perf_counter()
     result, calls = rig.run_calls(setup, rate, count, hold_ms=hold_ms, timeout=seconds * 3 + 60)
     wall = time.perf_counter() - started
@@ -114,6 +118,7 @@ def run_step(rig: Rig, setup: str, rate: float, seconds: float, hold_ms: int) ->
     a, b, c, d = (now - then for now, then in zip(_cpu(rig), cpu_before, strict=True))
     step.cpu = (a / wall, b / wall, c / wall, d / wall)
     step.overloads = rig.overload_warnings() - overloads
+    step.other = other.seconds() / wall
     if metered:
         after = decision_buckets(rig.scrape(untracked))
         delta = {le: after[le] - before.get(le, 0.0) for le in after}
@@ -137,10 +142,11 @@ def _cpu(rig: Rig) -> tuple[float, float, float, float]:
     )
 
 
+CPU_HEADER = "CPU a/a'/ast/all"
 HEADER = (
     f"{'rate':>4} {'setup':<31} {'calls':>5} {'fail':>4} {'fsafe':>5} {'decision':>11} "
     f"{'histogram':>9} {'to answer':>11} {'to greeting':>11} {'SIPp 200':>9} "
-    f"{'CPU a/a/ast/all':>16} {'ovl':>3}"
+    f"{CPU_HEADER:>16} {'ovl':>3} {'other':>5}"
 )
 
 
@@ -155,7 +161,8 @@ def row(step: Step) -> str:
         f"{step.failsafe:>5} {pair(step.decision(50), step.decision(99)):>11} {hist:>9} "
         f"{pair(step.answered(50), step.answered(99)):>11} "
         f"{pair(step.greeting(50), step.greeting(99)):>11} "
-        f"{pair(step.answer(50), step.answer(99)):>9} {cpu:>16} {step.overloads:>3}"
+        f"{pair(step.answer(50), step.answer(99)):>9} {cpu:>16} {step.overloads:>3} "
+        f"{step.other * 100:>4.0f}%"
     )
 
 
@@ -169,7 +176,9 @@ response time, 4 ms resolution). fail = calls failed or never greeted; fsafe = d
 failsafe path instead of the setup's own. CPU = share of one core used during the step by the
 daemon that tracks calls over AMI (a) / the one that does not (a') / Asterisk / everything on
 the machine (2 CPUs = 200%). ovl = Asterisk's "taskprocessor queue reached ... scheduled
-tasks" warnings during the step (its internal queues, e.g. for AMI events, falling behind)."""
+tasks" warnings during the step (its internal queues, e.g. for AMI events, falling behind).
+other = share of a core used by processes outside the benchmark meanwhile (if high, the step
+shared the machine and its figures are too slow)."""
 
 
 @dataclass
@@ -254,6 +263,7 @@ def main(argv: list[str] | None = None) -> int:
     shutil.rmtree(args.run_dir, ignore_errors=True)
     testbed = provision()
     print(f"machine: {machine()}")
+    print(f"other processes: {wait_quiet() * 100:.0f}% of a core before the start")
     print(f"asterisk: {testbed.version()}")
     print(f"steps: {args.seconds:g} s each; callers hang up {args.hold_ms} ms after the answer")
     began = time.perf_counter()

@@ -102,18 +102,21 @@ def replace_block(text: str, name: str, body: str) -> str:
 
 def _git(*args: str) -> str:
     done = subprocess.run(["git", *args], check=False, cwd=PROJECT, capture_output=True, text=True)
-    return done.stdout.strip()
+    return done.stdout.rstrip()
 
 
 def code_version() -> str:
-    """The commit measured, and whether the working tree had changes on top of it."""
+    """The commit measured, and the files the working tree had changed on top of it."""
     try:
         head = _git("rev-parse", "--short", "HEAD")
         # --no-optional-locks: read only, not even the index's stat cache is refreshed.
-        dirty = _git("--no-optional-locks", "status", "--porcelain", "--untracked-files=no")
+        status = _git("--no-optional-locks", "status", "--porcelain", "--untracked-files=no")
     except OSError:
         return "unknown (no git)"
-    return f"{head or 'unknown'}{' with uncommitted changes' if dirty else ''}"
+    changed = [line[3:] for line in status.splitlines() if line.strip()]
+    if not changed:
+        return head or "unknown"
+    return f"{head or 'unknown'} with uncommitted changes to {', '.join(changed)}"
 
 
 def asterisk_version() -> str:

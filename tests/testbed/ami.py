@@ -13,7 +13,7 @@ import itertools
 import socket
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import TypeVar
 
@@ -33,6 +33,37 @@ def parse_message(raw: bytes) -> Event:
         if sep:
             message[key.strip()] = value.strip()
     return message
+
+
+def open_session(host: str, port: int, timeout: float = 10) -> socket.socket:
+    """A connected AMI socket past its banner line, blocking (no timeout) from then on."""
+    sock = socket.create_connection((host, port), timeout=timeout)
+    banner = b""
+    while not banner.endswith(b"\r\n"):
+        chunk = sock.recv(1)
+        if not chunk:
+            sock.close()
+            raise AmiError("AMI closed the connection before its banner")
+        banner += chunk
+    sock.settimeout(None)
+    return sock
+
+
+def message_batches(sock: socket.socket, size: int = 65536) -> Iterator[list[bytes]]:
+    """The raw messages (without the final blank line) each read brings, until the peer or
+    `close()` ends the connection."""
+    buffer = b""
+    while True:
+        try:
+            chunk = sock.recv(size)
+        except OSError:
+            return
+        if not chunk:
+            return
+        buffer += chunk
+        messages = buffer.split(b"\r\n\r\n")
+        buffer = messages.pop()
+        yield messages
 
 
 class AmiRecorder:
@@ -57,14 +88,7 @@ class AmiRecorder:
         """Log in; also after Asterisk restarted (events keep accumulating in one list)."""
         with self._cond:
             self._closed = False
-        self._sock = socket.create_connection((self.host, self.port), timeout=timeout)
-        banner = b""
-        while not banner.endswith(b"\r\n"):
-            chunk = self._sock.recv(1)
-            if not chunk:
-                raise AmiError("AMI closed the connection before its banner")
-            banner += chunk
-        self._sock.settimeout(None)
+        self._sock = open_session(self.host, self.port, timeout)
         self._thread = threading.Thread(target=self._read, name="ami-recorder", daemon=True)
         self._thread.start()
         reply = self.action("Login", Username=self.user, Secret=self.secret, Events="on")
@@ -82,18 +106,9 @@ class AmiRecorder:
 
     def _read(self) -> None:
         assert self._sock is not None
-        buffer = b""
         with self.log.open("ab") as log:
-            while True:
-                try:
-                    chunk = self._sock.recv(65536)
-                except OSError:
-                    chunk = b""
-                if not chunk:
-                    break
-                buffer += chunk
-                while b"\r\n\r\n" in buffer:
-                    raw, buffer = buffer.split(b"\r\n\r\n", 1)
+            for batch in message_batches(self._sock):
+                for raw in batch:
                     log.write(raw + b"\r\n\r\n")
                     self._dispatch(parse_message(raw), raw)
                 log.flush()

@@ -31,6 +31,18 @@ CLERK = "clerk"
 TRANSFER_TARGET = "clerk-1"
 
 
+def testbed_globals(daemon_port: int, config_dir: Path) -> dict[str, str]:
+    """The dialplan [globals] of a testbed: the daemon on `daemon_port`, the fallback AGI
+    reading `config_dir`/bridge.yaml, closed-hours forwards to the switchboard phone."""
+    return {
+        "PBXB_AGI_URL": f"agi://127.0.0.1:{daemon_port}/route",
+        "PBXB_FALLBACK_AGI": str(daemon.FALLBACK_AGI),
+        "PBXB_FALLBACK_CONFIG": str(config_dir / "bridge.yaml"),
+        "PBXB_FORWARD_ENDPOINT": "switchboard",
+        "PBXB_FORWARD_TIMEOUT": "10",
+    }
+
+
 @dataclass
 class CallCenter:
     run_dir: Path
@@ -71,13 +83,7 @@ class CallCenter:
             run_dir, REFER_AGENT, TRANSFER_TARGET, talk_ms=refer_after_ms
         )
         clerk = sipp.agent(run_dir, CLERK, talk_ms=talk_ms)
-        dialplan_globals = {
-            "PBXB_AGI_URL": f"agi://127.0.0.1:{daemon_port}/route",
-            "PBXB_FALLBACK_AGI": str(daemon.FALLBACK_AGI),
-            "PBXB_FALLBACK_CONFIG": str(config_dir / "bridge.yaml"),
-            "PBXB_FORWARD_ENDPOINT": "switchboard",
-            "PBXB_FORWARD_TIMEOUT": "10",
-        }
+        dialplan_globals = testbed_globals(daemon_port, config_dir)
         pbx = Asterisk(
             testbed,
             run_dir,

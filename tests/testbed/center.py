@@ -68,11 +68,29 @@ MEINERSEN = Tenant("meinersen", "Samtgemeinde Meinersen", [("05372 89-0", "Zentr
 WOLFSBURG = Tenant("wolfsburg", "Stadt Wolfsburg", [("05361 28-0", "Zentrale")])
 EXAMPLE_TENANTS = (GIFHORN, MEINERSEN, WOLFSBURG)
 
+# Tenants for the outcomes the examples do not reach: a queue of its own (set `extra`), closed
+# with a hang-up, closed with a forward.
+ISENBUETTEL = Tenant("isenbuettel", "Samtgemeinde Isenbüttel", [("05374 0999-0", "Zentrale")])
+WARDENBURG = Tenant("wardenburg", "Gemeinde Wardenburg", [("04407 73-0", "Zentrale")], open=False)
+GESEKE_SWITCHBOARD = "02942 0999-100"  # fictional: the town's own switchboard
+GESEKE = Tenant(
+    "geseke",
+    "Stadt Geseke",
+    [("02942 500-0", "Zentrale")],
+    open=False,
+    closed_action="forward",
+    forward_to=GESEKE_SWITCHBOARD,
+)
+
 # Dialled forms of those numbers, as a carrier puts them in the Request-URI.
 GIFHORN_CENTRAL = "05371820"
 GIFHORN_KFZ = "0537182370"
 MEINERSEN_CENTRAL = "05372890"
 WOLFSBURG_CENTRAL = "05361280"
+ISENBUETTEL_CENTRAL = "0537409990"  # fictional
+WARDENBURG_CENTRAL = "04407730"
+GESEKE_CENTRAL = "029425000"
+GESEKE_FORWARD = "029420999100"  # the switchboard, as the dialplan dials it
 UNKNOWN_NUMBER = "09991234567"  # fictional: no German number starts 0999
 
 

@@ -13,6 +13,7 @@ filtered; holds are short to keep the files small. Takes about two minutes.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import itertools
 import json
 import shutil
@@ -45,32 +46,18 @@ HANGS_UP_IN_GREETING = 1200
 
 GIFHORN = center.GIFHORN  # open 24/7: 05371 82-0 Zentrale, 05371 82-370 Kfz-Zulassung
 MEINERSEN = center.MEINERSEN  # open 24/7: 05372 89-0
-ISENBUETTEL = center.Tenant(  # its queue's only agent transfers every call by REFER
-    "isenbuettel",
-    "Samtgemeinde Isenbüttel",
-    [("05374 0999-0", "Zentrale")],  # fictional
-    extra={"queue": TRANSFER_QUEUE},
-)
-WARDENBURG = center.Tenant(
-    "wardenburg", "Gemeinde Wardenburg", [("04407 73-0", "Zentrale")], open=False
-)
-GESEKE_SWITCHBOARD = "02942 0999-100"  # fictional: the town's own switchboard
-GESEKE_FORWARD = "029420999100"  # as the dialplan dials it
-GESEKE = center.Tenant(
-    "geseke",
-    "Stadt Geseke",
-    [("02942 500-0", "Zentrale")],
-    open=False,
-    closed_action="forward",
-    forward_to=GESEKE_SWITCHBOARD,
-)
+# Its queue's only agent transfers every call by REFER.
+ISENBUETTEL = dataclasses.replace(center.ISENBUETTEL, extra={"queue": TRANSFER_QUEUE})
+WARDENBURG = center.WARDENBURG  # closed: announcement, hang-up
+GESEKE = center.GESEKE  # closed: announcement, forward to the town's switchboard
+GESEKE_FORWARD = center.GESEKE_FORWARD
 TENANTS = (GIFHORN, MEINERSEN, ISENBUETTEL, WARDENBURG, GESEKE)
 
 GIFHORN_CENTRAL = center.GIFHORN_CENTRAL  # 05371820
 GIFHORN_KFZ = center.GIFHORN_KFZ  # 0537182370
-ISENBUETTEL_CENTRAL = "0537409990"
-WARDENBURG_CENTRAL = "04407730"
-GESEKE_CENTRAL = "029425000"
+ISENBUETTEL_CENTRAL = center.ISENBUETTEL_CENTRAL
+WARDENBURG_CENTRAL = center.WARDENBURG_CENTRAL
+GESEKE_CENTRAL = center.GESEKE_CENTRAL
 CENTER_INBOUND = "0536109990"  # fictional: the center's own inbound number, claimed by no tenant
 UNKNOWN = center.UNKNOWN_NUMBER  # 09991234567, fictional
 

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
-from pbx_bridge.agi.protocol import quote
+from pbx_bridge.agi.quoting import quote
 from pbx_bridge.agi.variables import call_request, channel_variables
 from pbx_bridge.config.errors import ConfigInvalidError
 from pbx_bridge.config.loader import DEFAULT_CONFIG, load_config

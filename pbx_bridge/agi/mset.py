@@ -26,7 +26,8 @@ from collections.abc import Sequence
 
 import structlog
 
-from pbx_bridge.agi.protocol import AgiChannel, AgiHangupError, quote
+from pbx_bridge.agi.protocol import AgiChannel, AgiHangupError
+from pbx_bridge.agi.quoting import quote
 
 log = structlog.get_logger("pbx_bridge.agi")
 

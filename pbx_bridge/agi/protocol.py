@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 from panoramisk.utils import parse_agi_result
 
+from pbx_bridge.agi.quoting import quote
+
 MAX_LINE = 4096
 MAX_HEADER_BYTES = 16 * 1024
 MAX_HEADER_LINES = 200
@@ -91,12 +93,6 @@ async def _read_headers(reader: asyncio.StreamReader) -> dict[str, str]:
         if not sep or not key.startswith("agi_"):
             raise AgiProtocolError(f"not an AGI header line: {line[:60]!r}")
         env[key.strip()] = value.strip()
-
-
-def quote(value: str) -> str:
-    """An AGI argument in double quotes; Asterisk unescapes backslashes inside them."""
-    cleaned = value.replace("\r", " ").replace("\n", " ")
-    return '"' + cleaned.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 class AgiChannel:

@@ -9,6 +9,7 @@ Pure: time comes from the events (Timestamp header) or from the caller.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -38,6 +39,32 @@ _TRACKED_VARS = frozenset(
         "QUEUESTATUS",
     }
 )
+
+# Asterisk's ast_escape_c (main/utils.c), applied to every VarSet Value on AMI
+# (main/stasis_channels.c, varset_to_ami): each of these eleven characters is sent as a
+# backslash and the letter or character mapped to it. A backslash is itself escaped, so any
+# other backslash pair cannot come from Asterisk and is kept as it is.
+_C_ESCAPES = {
+    "a": "\a",
+    "b": "\b",
+    "f": "\f",
+    "n": "\n",
+    "r": "\r",
+    "t": "\t",
+    "v": "\v",
+    "\\": "\\",
+    "'": "'",
+    '"': '"',
+    "?": "?",
+}
+_C_ESCAPED = re.compile(r"\\([abfnrtv\\'\"?])")
+
+
+def unescape_c(value: str) -> str:
+    """A VarSet value as the dialplan set it: undoes Asterisk's C escaping (`\\"` -> `"`)."""
+    if "\\" not in value:
+        return value
+    return _C_ESCAPED.sub(lambda match: _C_ESCAPES[match.group(1)], value)
 
 
 @dataclass
@@ -213,7 +240,7 @@ class CallTracker:
         # Only the caller's channel carries the decision (agent legs inherit nothing we need).
         if call is None or event.get("Uniqueid") != call.call_id:
             return
-        call.vars[variable] = event.get("Value", "")
+        call.vars[variable] = unescape_c(event.get("Value", ""))
         if variable != "QUEUESTATUS":
             call.entered = True
 

@@ -54,6 +54,10 @@ BENCH = center.Tenant(
 )
 TENANTS = (BENCH, *center.EXAMPLE_TENANTS)  # the fallback loads them all, as in production
 
+# The daemon's own AMI user (tests/testbed/templates/manager.conf): Asterisk sends it only the
+# events the call tracker reads (manager.conf eventfilter), as the shipped example does.
+DAEMON_AMI_USER = "pbx-bridge"
+
 SETUPS = ("floor", "fastagi", "untracked", "fallback")
 SETUP_NAMES = {
     "floor": "(c) pure dialplan",
@@ -667,7 +671,7 @@ def _configure_daemon(config: Path, pbx: Asterisk, run_dir: Path, *, track: bool
         bridge["ami"] = {
             "host": "127.0.0.1",
             "port": pbx.ami_port,
-            "username": pbx.ami_user,
+            "username": DAEMON_AMI_USER,
             "secret_file": str(secret_file),
         }
     config.write_text(yaml.safe_dump(bridge, allow_unicode=True, sort_keys=False))

@@ -16,6 +16,7 @@ from pbx_bridge.ami.link import AmiLink
 from pbx_bridge.core.call_tracking import (
     TRACKED_EVENTS,
     TRACKED_VARIABLES,
+    WRAPUP_EVENT,
     CallTracker,
     TrackerOutput,
 )
@@ -44,10 +45,11 @@ _VARIABLE = b"\r\nVariable: "
 def wanted(raw: bytes) -> bool:
     """Whether a raw AMI message (without its blank line) can matter to the tracker.
 
-    Asterisk sends about 300 events per call; the tracker reads about 30 of them (its event
+    Asterisk sends 70 to 300 events per call; the tracker reads 13 to 21 of them (its event
     types, and of the VarSets only its variables). Deciding on the raw bytes saves decoding
     the rest, which would otherwise keep the event loop, and so the FastAGI sessions, busy.
-    Responses and anything answering an action (ActionID) always pass.
+    With the `manager_eventfilters` lines Asterisk drops them before sending; this stays for
+    an AMI user without them. Responses and anything answering an action (ActionID) pass.
     """
     if not raw.startswith(_EVENT) or b"\r\nActionID:" in raw:
         return True
@@ -63,6 +65,28 @@ def wanted(raw: bytes) -> bool:
     start += len(_VARIABLE)
     end = raw.find(b"\r\n", start)
     return raw[start : end if end >= 0 else len(raw)].strip() in _VARIABLES
+
+
+def manager_eventfilters() -> list[str]:
+    """The manager.conf `eventfilter` lines for pbx-bridge's AMI user (Asterisk 21+ advanced
+    filters), so Asterisk sends only what `wanted` would keep instead of ~180 events per call.
+
+    Include filters only: Asterisk then sends an event that matches any of them and nothing
+    else (responses to actions, CoreShowChannel included, are not events and always come).
+    """
+    lines = [
+        f"eventfilter(action(include),name({name})) ="
+        for name in sorted(TRACKED_EVENTS - {"VarSet", "UserEvent"})
+    ]
+    lines.append(
+        f"eventfilter(action(include),name(UserEvent),header(UserEvent),method(exact)) = "
+        f"{WRAPUP_EVENT}"
+    )
+    lines.append(
+        "eventfilter(action(include),name(VarSet),header(Variable),method(regex)) = "
+        f"^({'|'.join(sorted(TRACKED_VARIABLES))})$"
+    )
+    return lines
 
 
 class RecordSink(Protocol):

@@ -192,3 +192,31 @@ def test_caller_who_hangs_up_while_waiting_abandons_the_queue(call_center: CallC
     assert trace.queues_joined == [NOBODY_QUEUE], trace.describe()
     assert trace.abandoned, trace.describe()
     assert trace.heard == ["pbx-bridge/gifhorn"], trace.describe()
+
+
+def test_caller_hears_ringing_while_the_daemon_is_asked(call_center: CallCenter) -> None:
+    # 180 Ringing before anything else: during a daemon outage the call may wait up to twice
+    # PBXB_AGI_TIMEOUT before Answer(), and without 180 many networks play dead air.
+    with StubAgi(call_center.daemon_port, GIFHORN_OPEN):
+        [trace] = call_center.run_calls([Call(center.GIFHORN_CENTRAL)])
+    steps = [
+        e.get("Application")
+        for e in trace.events
+        if e.get("Event") == "Newexten" and e.get("Channel") == trace.channel
+    ]
+    assert steps[0] == "Ringing", steps
+    assert steps.index("AGI") < steps.index("Answer"), steps
+
+
+def test_unset_settings_take_their_defaults_and_given_ones_are_kept(
+    no_fallback: CallCenter,
+) -> None:
+    no_fallback.set_global("PBXB_FALLBACK_CONFIG", "")
+    no_fallback.set_global("PBXB_DEFAULT_QUEUE_TIMEOUT", "")
+    [trace] = no_fallback.run_calls([Call(center.GIFHORN_CENTRAL)])
+    assert trace.var("PBXB_FALLBACK_CONFIG") == "/etc/pbx-bridge/bridge.yaml", trace.describe()
+    assert trace.var("PBXB_QUEUE_TIMEOUT") == "300", trace.describe()  # generic: the default
+    assert trace.var("PBXB_FALLBACK_AGI") == NO_FALLBACK, trace.describe()  # a global wins
+    # A given value is kept verbatim, colons and all (it is IF()'s last branch).
+    assert trace.var("PBXB_AGI_URL") == no_fallback.globals["PBXB_AGI_URL"], trace.describe()
+    assert trace.heard == ["pbx-bridge/servicecenter"], trace.describe()

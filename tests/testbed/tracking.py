@@ -100,7 +100,7 @@ def enable(
     bridge["ami"] = {
         "host": "127.0.0.1",
         "port": call_center.asterisk.ami_port,
-        "username": call_center.asterisk.ami_user,
+        "username": "pbx-bridge",  # its own user: events filtered (templates/manager.conf)
         "secret_file": str(secret_file),
     }
     bridge["metrics"] = {"listen": f"127.0.0.1:{metrics_port}"}

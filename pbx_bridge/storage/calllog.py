@@ -7,7 +7,7 @@ which `SpoolingWriter` takes as "database unavailable".
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -77,6 +77,11 @@ class CallLog:
         """Insert or update by (node, call_id); a stored wrap-up is (re-)applied."""
         with self._writing() as connection:
             writes.write_record(connection, record, self._schedule_of)
+
+    def write_records(self, records: Sequence[CallRecord]) -> None:
+        """`write_record` for each, in order, in one transaction: all are written or none."""
+        with self._writing() as connection:
+            writes.write_records(connection, records, self._schedule_of)
 
     def apply_wrapup(self, wrapup: Wrapup, node: str) -> WrapupResult:
         """Apply now, or keep pending until the record arrives; refusals carry a reason."""

@@ -11,7 +11,7 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from pbx_bridge.core.calls import CallRecord, Wrapup
@@ -95,6 +95,19 @@ class SpoolingWriter:
                 except UNAVAILABLE_ERRORS as error:
                     self._unavailable(error)
             _append_lines(self.path, [encode_record(record)])
+            return False
+
+    def write_records(self, records: Sequence[CallRecord]) -> bool:
+        """`write_record` for several in one transaction; True: all in the database, False: all
+        spooled (one append, one fsync)."""
+        with self._lock:
+            if self._try_database():
+                try:
+                    self.call_log.write_records(records)
+                    return True
+                except UNAVAILABLE_ERRORS as error:
+                    self._unavailable(error)
+            _append_lines(self.path, [encode_record(record) for record in records])
             return False
 
     def apply_wrapup(self, wrapup: Wrapup, node: str) -> WrapupResult:

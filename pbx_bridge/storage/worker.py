@@ -3,6 +3,10 @@
 The event loop never waits for the database: records and wrap-ups are queued
 and written by this thread through the SpoolingWriter, which spools to disk
 while the database is unavailable and replays when it answers again.
+
+What is queued when the thread wakes is written together: consecutive records in one
+transaction, so a burst of hang-ups costs one commit, not one per call. The thread holds
+the GIL while it builds statements, and the event loop's routing decisions wait for it.
 """
 
 from __future__ import annotations
@@ -32,6 +36,11 @@ class TicketCounts:
 
 
 class RecordWorker:
+    DEFAULT_MAX_BATCH = 200
+    # How long a woken thread waits for more records to share the transaction (at 100 calls/s
+    # about five: a third of the CPU per record of one each); invisible to readers of the log.
+    DEFAULT_LINGER_S = 0.05
+
     def __init__(
         self,
         call_log: CallLog,
@@ -41,12 +50,16 @@ class RecordWorker:
         replay_interval_s: float = 5.0,
         on_tickets: Callable[[TicketCounts], None] | None = None,
         on_spooled: Callable[[int], None] | None = None,
+        max_batch: int = DEFAULT_MAX_BATCH,
+        linger_s: float = DEFAULT_LINGER_S,
     ) -> None:
         self._log = call_log
         self._writer = writer
         self._node = node
         self._queue: queue.Queue[object] = queue.Queue()
         self._replay_interval = replay_interval_s
+        self._max_batch = max(1, max_batch)
+        self._linger_s = linger_s
         self._on_tickets = on_tickets or (lambda _c: None)
         self._on_spooled = on_spooled or (lambda _n: None)
         self._thread = threading.Thread(target=self._run, name="record-writer", daemon=True)
@@ -83,19 +96,60 @@ class RecordWorker:
                 self._flush_remaining()
                 return
             if item is not None:
-                self._write(item)
+                items, stopping = self._take_queued([item], self._linger_s)
+                self._write_all(items)
+                if stopping:
+                    self._flush_remaining()
+                    return
             if time.monotonic() - last_replay >= self._replay_interval:
                 last_replay = time.monotonic()
                 self._housekeeping()
 
+    def _take_queued(self, items: list[object], linger_s: float) -> tuple[list[object], bool]:
+        """Add what is queued within `linger_s`, up to a batch; True as well when the stop was
+        among it."""
+        deadline = time.monotonic() + linger_s
+        while len(items) < self._max_batch:
+            try:
+                item = self._queue.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                return items, False
+            if item is _STOP:
+                return items, True
+            items.append(item)
+        return items, False
+
     def _flush_remaining(self) -> None:
         while True:
-            try:
-                item = self._queue.get_nowait()
-            except queue.Empty:
+            items, _stopping = self._take_queued([], 0.0)
+            if not items:
                 return
-            if item is not _STOP:
-                self._write(item)
+            self._write_all(items)
+
+    def _write_all(self, items: list[object]) -> None:
+        """In queue order; consecutive records together (a wrap-up between them stays between)."""
+        records: list[CallRecord] = []
+        for item in items:
+            if isinstance(item, CallRecord):
+                records.append(item)
+                continue
+            self._write_records(records)
+            records = []
+            self._write(item)
+        self._write_records(records)
+
+    def _write_records(self, records: list[CallRecord]) -> None:
+        if len(records) <= 1:
+            for record in records:
+                self._write(record)
+            return
+        try:
+            self._writer.write_records(records)
+            self.written += len(records)
+        except Exception:  # one bad record must not cost the others: write them one by one
+            log.warning("record_batch_failed_writing_singly", records=len(records))
+            for record in records:
+                self._write(record)
 
     def _write(self, item: object) -> None:
         try:

@@ -7,12 +7,13 @@ writes the record cannot be left pending forever.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, func, select, text, update
+from sqlalchemy import Connection, Executable, bindparam, func, select, text, update
 
 from pbx_bridge.core.calls import CallRecord, Outcome, Wrapup
 from pbx_bridge.core.schedule import Schedule
@@ -27,7 +28,7 @@ from pbx_bridge.storage.rows import (
     wrapup_of,
     wrapup_values,
 )
-from pbx_bridge.storage.upsert import upsert
+from pbx_bridge.storage.upsert import upsert, upsert_statement
 
 ScheduleOf = Callable[[str | None], Schedule | None]
 
@@ -55,12 +56,18 @@ class WrapupResult:
     ticket_id: int | None = None
 
 
+_ADVISORY_LOCK = text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))")
+
+
 def _lock_call(connection: Connection, node: str, call_id: str) -> None:
+    _lock_calls(connection, [(node, call_id)])
+
+
+def _lock_calls(connection: Connection, keys: Sequence[tuple[str, str]]) -> None:
     if connection.dialect.name == "postgresql":
-        connection.execute(
-            text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"),
-            {"key": f"{node}\x1f{call_id}"},
-        )
+        # Always in the same order, so two writers locking several calls cannot deadlock.
+        ordered = sorted({f"{node}\x1f{call_id}" for node, call_id in keys})
+        connection.execute(_ADVISORY_LOCK, [{"key": key} for key in ordered])
 
 
 def _record_update(excluded: Any) -> dict[str, Any]:
@@ -72,10 +79,53 @@ def _record_update(excluded: Any) -> dict[str, Any]:
     return values
 
 
+@cache
+def _record_upsert(dialect: str) -> Executable:
+    # Built once: constructing this statement cost more CPU than the database's work.
+    return upsert_statement(dialect, calls, KEY, _record_update)
+
+
 def write_record(connection: Connection, record: CallRecord, schedule_of: ScheduleOf) -> None:
-    _lock_call(connection, record.node, record.call_id)
-    upsert(connection, calls, record_values(record), KEY, _record_update)
-    _reapply(connection, record.node, record.call_id, schedule_of)
+    write_records(connection, [record], schedule_of)
+
+
+def write_records(
+    connection: Connection, records: Sequence[CallRecord], schedule_of: ScheduleOf
+) -> None:
+    """Each record as if written alone, in order: one upsert per batch of distinct calls."""
+    for batch in _distinct_calls(records):
+        keys = [(record.node, record.call_id) for record in batch]
+        _lock_calls(connection, keys)
+        statement = _record_upsert(connection.dialect.name)
+        connection.execute(statement, [record_values(record) for record in batch])
+        for node, call_id in _with_wrapup(connection, keys):
+            _reapply(connection, node, call_id, schedule_of)
+
+
+def _distinct_calls(records: Sequence[CallRecord]) -> Iterator[Sequence[CallRecord]]:
+    """Runs of records with no call twice: a later write of a call must see the earlier one
+    (its None columns keep the stored values), which one multi-row statement would not."""
+    start, seen = 0, set[tuple[str, str]]()
+    for index, record in enumerate(records):
+        key = (record.node, record.call_id)
+        if key in seen:
+            yield records[start:index]
+            start, seen = index, set()
+        seen.add(key)
+    if start < len(records):
+        yield records[start:]
+
+
+_WRAPUPS_OF = select(wrapups.c.node, wrapups.c.call_id).where(
+    wrapups.c.call_id.in_(bindparam("ids", expanding=True))
+)
+
+
+def _with_wrapup(connection: Connection, keys: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The calls among `keys` with a stored wrap-up (rare: most calls get none)."""
+    call_ids = sorted({call_id for _node, call_id in keys})
+    stored = {(row.node, row.call_id) for row in connection.execute(_WRAPUPS_OF, {"ids": call_ids})}
+    return [key for key in keys if key in stored]
 
 
 def apply_wrapup(

@@ -273,13 +273,21 @@ def hostile_peers(bed: Bed, run_dir: Path, scale: steps.Scale) -> steps.FaultRes
         )
         if phase == "with":
             steps.check_callers(result, planned, sipp_result, seen, decided_by={"daemon"})
-            result.require(step_p99 < steps.P99_LIMIT_MS, f"AGI step p99 {step_p99:.1f} ms")
-            result.require(
-                decision_p99 * 1000 <= steps.P99_LIMIT_MS,
-                f"decision p99 <= {decision_p99 * 1000:g} ms",
-            )
+            _judge_latency(result, scale, step_p99, decision_p99)
             steps.check_exactly_one(result, planned, steps.rows_for(rows, planned))
     return result
+
+
+def _judge_latency(
+    result: steps.FaultResult, scale: steps.Scale, step_p99: float, decision_p99: float
+) -> None:
+    if not scale.judge_latency:
+        result.figure("p99 limit (20 ms)", "not judged at this size (the full run judges it)")
+        return
+    result.require(step_p99 < steps.P99_LIMIT_MS, f"AGI step p99 {step_p99:.1f} ms")
+    result.require(
+        decision_p99 * 1000 <= steps.P99_LIMIT_MS, f"decision p99 <= {decision_p99 * 1000:g} ms"
+    )
 
 
 def _refused(scrape: tracking.Scrape) -> dict[str, int]:

@@ -45,6 +45,10 @@ class Scale:
     db_outage_s: float  # (4)
     hostile_phase_s: float  # (6) traffic without, then with the hostile peers
     idle_sockets: int = 1000
+    # (6) whether the p99 limit is a pass condition. The full script judges it; the CI's short
+    # run on a shared machine prints the figures only (speed targets are judged by the
+    # benchmark scripts, not by timed tests), and still checks every functional condition.
+    judge_latency: bool = True
 
 
 # A 20 s Asterisk restart (a package upgrade); in CI 8 s, still long enough that the old
@@ -52,7 +56,8 @@ class Scale:
 FULL = Scale("full", rate=5, traffic_s=30, daemon_down_s=3, asterisk_down_s=20,
              silent_traffic_s=30, db_outage_s=60, hostile_phase_s=30)  # fmt: skip
 CI = Scale("ci", rate=5, traffic_s=10, daemon_down_s=3, asterisk_down_s=8,
-           silent_traffic_s=16, db_outage_s=10, hostile_phase_s=12)  # fmt: skip
+           silent_traffic_s=16, db_outage_s=10, hostile_phase_s=12,
+           judge_latency=False)  # fmt: skip
 
 # Calls that last longer than the daemon is down in (1): all of them span the outage or end
 # after the restart. Holds count from Asterisk's answer, before the 2 s greeting.

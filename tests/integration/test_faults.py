@@ -68,5 +68,9 @@ def test_a_configuration_reload_every_second_fails_no_call(bed: Bed, tmp_path: P
     run_scenario(bed, tmp_path, 5)
 
 
-def test_hostile_fastagi_peers_keep_the_call_path_p99_under_20_ms(bed: Bed, tmp_path: Path) -> None:
+def test_hostile_fastagi_peers_leave_every_call_decided_by_the_daemon(
+    bed: Bed, tmp_path: Path
+) -> None:
+    # The p99 limit (20 ms) is judged by the full run, `python -m benchmarks.faults --only 6`:
+    # speed targets belong to the benchmark scripts, not to a timed test on a shared machine.
     run_scenario(bed, tmp_path, 6)

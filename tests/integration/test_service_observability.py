@@ -114,7 +114,10 @@ def test_metrics_after_real_calls_count_outcomes_waits_decisions_and_the_fallbac
     assert after.value("pbxb_ami_reconnects_total") == 0
     assert after.value("pbxb_records_spooled") == 0
 
-    stored = {row["call_id"]: row for row in traffic.service.tracking.records()}
+    stored = {
+        row["call_id"]: row
+        for row in traffic.service.tracking.wait_for_records(len(traffic.calls()))
+    }
     for trace, tenant in traffic.calls():
         assert stored[trace.linkedid]["tenant"] == tenant, stored[trace.linkedid]
     assert stored[traffic.by_fallback.linkedid]["decided_by"] == "fallback"
@@ -146,7 +149,10 @@ def test_log_shows_neither_the_ami_secret_nor_a_full_caller_number(traffic: Traf
     assert traffic.service.tracking.ami_secret not in text
     for trace, _ in traffic.calls():
         assert trace.caller not in text, f"caller {trace.caller} in the log"
-    stored = {row["call_id"]: row for row in traffic.service.tracking.records()}
+    stored = {
+        row["call_id"]: row
+        for row in traffic.service.tracking.wait_for_records(len(traffic.calls()))
+    }
     for trace, _ in traffic.calls():
         assert stored[trace.linkedid]["caller"] == trace.caller[:-3] + "xxx"
 

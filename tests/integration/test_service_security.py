@@ -136,7 +136,9 @@ def test_agi_on_all_addresses_refuses_peers_not_allowed_and_their_callers_still_
     # Asterisk connects from 127.0.0.1, which the allowlist does not name.
     [refused] = call_center.run_calls([Call(center.GIFHORN_CENTRAL)], hold_ms=8000)
     # The daemon closes on it without a decision; the dialplan asks the fallback.
-    assert refused.values_of("PBXB_ASKING")[:2] == ["daemon", "fallback"], refused.describe()
+    # PBXB_ASKING is cleared after each AGI step: daemon, "", fallback, "".
+    asked = [value for value in refused.values_of("PBXB_ASKING") if value]
+    assert asked[:2] == ["daemon", "fallback"], refused.describe()
     assert refused.var("PBXB_DECIDED_BY") == "fallback", refused.describe()
     assert refused.var("PBXB_TENANT") == "gifhorn"
     assert refused.heard[:1] == ["pbx-bridge/gifhorn"], refused.describe()

@@ -59,6 +59,12 @@ class Tracking:
         """Scrape until `check` holds (the daemon sees AMI events a moment after the test)."""
         return poll(lambda: _if(self.scrape(), check), timeout, what)
 
+    def wait_for_records(self, count: int, timeout: float = 10) -> list[dict[str, Any]]:
+        """The rows once there are at least `count` (the writer batches: a record lands up to
+        a moment after the metrics count the call)."""
+        return poll(lambda: _if(self.records(), lambda rows: len(rows) >= count), timeout,
+                    f"{count} call records")  # fmt: skip
+
     def records(self) -> list[dict[str, Any]]:
         """Every row of the call log's `calls` table (empty before the first write)."""
         if not self.database.exists():

@@ -104,26 +104,18 @@ def main(argv: list[str] | None = None) -> int:
     )
     agi_load.pin_self(GENERATOR_CPU)
     results: dict[str, list[Run]] = {}
-    echo = agi_load.start_pinned(
-        [sys.executable, "-m", "benchmarks.agi_load", "echo", "--port", str(echo_port)],
-        SERVER_CPU,
-        echo_port,
-        args.run_dir / "echo.log",
-    )
-    try:
-        results["echo"] = measure("echo server (baseline)", echo_port, args)
-    finally:
-        agi_load.stop(echo)
-    daemon = agi_load.start_pinned(
-        [str(DAEMON), "run", "--config", str(config)],
-        SERVER_CPU,
-        daemon_port,
-        args.run_dir / "daemon.log",
-    )
-    try:
-        results["daemon"] = measure("pbx-bridge daemon", daemon_port, args)
-    finally:
-        agi_load.stop(daemon)
+    servers = [
+        ("echo", "echo server (baseline)", echo_port,
+         [sys.executable, "-m", "benchmarks.agi_load", "echo", "--port", str(echo_port)]),
+        ("daemon", "pbx-bridge daemon", daemon_port,
+         [str(DAEMON), "run", "--config", str(config)]),
+    ]  # fmt: skip
+    for key, label, port, command in servers:
+        server = agi_load.start_pinned(command, SERVER_CPU, port, args.run_dir / f"{key}.log")
+        try:
+            results[key] = measure(label, port, args)
+        finally:
+            agi_load.stop(server)
 
     print()
     print("FastAGI sessions on one core (p50/p99 session latency, connect to close):")

@@ -87,15 +87,7 @@ class SpoolingWriter:
 
     def write_record(self, record: CallRecord) -> bool:
         """True: in the database; False: spooled."""
-        with self._lock:
-            if self._try_database():
-                try:
-                    self.call_log.write_record(record)
-                    return True
-                except UNAVAILABLE_ERRORS as error:
-                    self._unavailable(error)
-            _append_lines(self.path, [encode_record(record)])
-            return False
+        return self.write_records([record])
 
     def write_records(self, records: Sequence[CallRecord]) -> bool:
         """`write_record` for several in one transaction; True: all in the database, False: all

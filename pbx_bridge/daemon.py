@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import gc
 import resource
 import signal
 import time
@@ -23,6 +22,7 @@ from pbx_bridge.config.errors import ConfigInvalidError
 from pbx_bridge.config.loader import BridgeConfig, load_config
 from pbx_bridge.core.call_tracking import CallTracker
 from pbx_bridge.core.calls import CallRecord, Wrapup
+from pbx_bridge.gc_pacing import freeze_start_up_objects, pace_collections
 from pbx_bridge.metrics.http import MetricsEndpoint
 from pbx_bridge.metrics.registry import Metrics
 from pbx_bridge.storage import UNAVAILABLE_ERRORS
@@ -59,15 +59,6 @@ def raise_open_files_limit(max_sessions: int) -> None:
         log.warning("open_files_limit_low", limit=target, needed=needed, hard_limit=hard)
     else:
         log.info("open_files_limit_raised", limit=target, was=soft)
-
-
-def freeze_start_up_objects() -> None:
-    """Keep what start-up made (modules, the configuration, the database engine: some 40,000
-    objects) out of every later garbage collection. A full collection walks every tracked
-    object; under a flood of FastAGI connections one came every few seconds and each stalled
-    the event loop, and so the calls, for the time it took to walk them again."""
-    gc.collect()
-    gc.freeze()
 
 
 class ConfigHolder:
@@ -246,12 +237,14 @@ class Daemon:
         loop.add_signal_handler(signal.SIGHUP, self.reload)
         watchdog = asyncio.create_task(self._pet_watchdog())
         freeze_start_up_objects()
+        pacer = asyncio.create_task(pace_collections())
         self.notifier.ready(f"configuration {config.generation}")
         log.info("daemon_ready", generation=config.generation, tracking=self.tracking is not None)
         await self._stop.wait()
         self.notifier.stopping()
         log.info("daemon_stopping", sessions=self.agi.active_sessions)
         watchdog.cancel()
+        pacer.cancel()
         await self.agi.stop(stop_grace)
         if ami_task is not None:
             with contextlib.suppress(Exception):

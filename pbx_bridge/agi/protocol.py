@@ -9,6 +9,7 @@ decodes leniently, and treats 511, HANGUP and end-of-stream as a hangup.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from dataclasses import dataclass
 
 from panoramisk.utils import parse_agi_result
@@ -63,36 +64,52 @@ async def _read_line(reader: asyncio.StreamReader, timeout: float) -> str:
         raise AgiProtocolError(f"no complete line within {timeout:g} s") from exc
 
 
-async def read_environment(reader: asyncio.StreamReader, timeout: float) -> dict[str, str]:
-    """The `agi_*` header block up to its blank line, within `timeout` seconds in total."""
-    try:
-        # One timeout for the block, not one per line: each costs a timer and the clock, and
-        # the ~25 header lines of a call arrive together, so reading them seldom waits.
-        async with asyncio.timeout(timeout):
-            env = await _read_headers(reader)
-    except TimeoutError as exc:
-        raise AgiProtocolError("AGI headers incomplete at the deadline") from exc
-    except AgiHangupError as exc:
-        raise AgiProtocolError("peer closed before the AGI headers were complete") from exc
-    if "agi_request" not in env and "agi_network_script" not in env:
-        raise AgiProtocolError("AGI headers without agi_request")
-    return env
+class HeaderParser:
+    """The `agi_*` header block up to its blank line, from bytes as they arrive.
 
+    Bounded as a stream reader would be: no line over MAX_LINE bytes, the block within
+    MAX_HEADER_BYTES and MAX_HEADER_LINES. Pure: the caller owns the socket and the clock.
+    """
 
-async def _read_headers(reader: asyncio.StreamReader) -> dict[str, str]:
-    env: dict[str, str] = {}
-    total = 0
-    while True:
-        line = await _next_line(reader)
-        total += len(line) + 1
-        if total > MAX_HEADER_BYTES or len(env) >= MAX_HEADER_LINES:
-            raise AgiProtocolError("AGI headers too large")
-        if not line:
-            return env
-        key, sep, value = line.partition(":")
-        if not sep or not key.startswith("agi_"):
-            raise AgiProtocolError(f"not an AGI header line: {line[:60]!r}")
-        env[key.strip()] = value.strip()
+    __slots__ = ("_buffer", "_env", "_total")
+
+    def __init__(self) -> None:
+        self._buffer = bytearray()
+        self._env: dict[str, str] = {}
+        self._total = 0
+
+    def feed(self, data: bytes) -> tuple[dict[str, str], bytes] | None:
+        """The header block and the bytes after it once its blank line arrived, else None.
+
+        Raises AgiProtocolError for anything that is not an AGI header block."""
+        buffer = self._buffer
+        scan_from = len(buffer)
+        buffer += data
+        while True:
+            end = buffer.find(b"\n", scan_from)
+            if end < 0:
+                if len(buffer) > MAX_LINE:
+                    raise AgiProtocolError("line too long")
+                return None
+            if end + 1 > MAX_LINE:
+                raise AgiProtocolError("line too long")
+            line = _decode(bytes(buffer[: end + 1]))
+            del buffer[: end + 1]
+            scan_from = 0
+            self._total += len(line) + 1
+            if self._total > MAX_HEADER_BYTES or len(self._env) >= MAX_HEADER_LINES:
+                raise AgiProtocolError("AGI headers too large")
+            if not line:
+                return self._complete(), bytes(buffer)
+            key, sep, value = line.partition(":")
+            if not sep or not key.startswith("agi_"):
+                raise AgiProtocolError(f"not an AGI header line: {line[:60]!r}")
+            self._env[key.strip()] = value.strip()
+
+    def _complete(self) -> dict[str, str]:
+        if "agi_request" not in self._env and "agi_network_script" not in self._env:
+            raise AgiProtocolError("AGI headers without agi_request")
+        return self._env
 
 
 class AgiChannel:
@@ -121,6 +138,13 @@ class AgiChannel:
             self.hung_up = True
             raise AgiHangupError(f"cannot send: {exc}") from exc
         return await self._reply()
+
+    def end(self) -> None:
+        """Tell Asterisk the script is done: the FIN goes out now and AGI() returns on it,
+        whatever the listener still does before it closes the connection."""
+        if self._writer.can_write_eof() and not self._writer.transport.get_write_buffer_size():
+            with contextlib.suppress(OSError, RuntimeError):
+                self._writer.write_eof()
 
     async def set_variable(self, name: str, value: str) -> AgiReply:
         return await self.command(f"SET VARIABLE {name} {quote(value)}")

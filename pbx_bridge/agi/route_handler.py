@@ -44,18 +44,21 @@ class RouteHandler:
             linkedid=env.get("agi_linkedid") or env.get("agi_uniqueid"),
             tenant=decision.tenant,
         )
-        log.info(
-            "call_routed",
-            action=str(decision.action),
-            department=decision.department,
-            reason=decision.reason,
-            matched_by=str(decision.matched_by or ""),
-            config=config.generation,
-        )
         pairs = channel_variables(
             decision,
             queue_timeout=config.queue_timeout,
             decided_by="daemon",
             generation=config.generation,
         )
-        await set_variables(channel, pairs)
+        try:
+            await set_variables(channel, pairs)
+            channel.end()  # Asterisk goes on now; the line below is not on the caller's path
+        finally:
+            log.info(
+                "call_routed",
+                action=str(decision.action),
+                department=decision.department,
+                reason=decision.reason,
+                matched_by=str(decision.matched_by or ""),
+                config=config.generation,
+            )

@@ -12,13 +12,8 @@ from typing import Any
 
 import structlog
 
-from pbx_bridge.agi.protocol import (
-    MAX_LINE,
-    AgiChannel,
-    AgiHangupError,
-    AgiProtocolError,
-    read_environment,
-)
+from pbx_bridge.agi.header_phase import HeaderPhase, release_transport
+from pbx_bridge.agi.protocol import MAX_LINE, AgiChannel, AgiHangupError, AgiProtocolError
 from pbx_bridge.agi.refusals import RefusalBudget
 from pbx_bridge.net import PeerFilter
 
@@ -44,21 +39,6 @@ class AgiLimits:
     slot_wait: float = 1.0  # beyond this the call is refused and the dialplan's failsafe runs
 
 
-def release_transport(transport: asyncio.BaseTransport) -> None:
-    """Break the reference cycle a closed selector transport is left in.
-
-    CPython 3.11's socket transport keeps a bound method of itself (`_read_ready_cb`) and never
-    clears it, so every connection, once closed, stays a cycle (transport, socket, their dicts)
-    that only the cyclic garbage collector frees. At ~200 refused connections a second (fault
-    scenario 6) those cycles made collections of 10-30 ms every 1.5 s and of 100-160 ms every
-    ~18 s, stalls that every caller in that moment waited out. After `connection_lost` nothing
-    calls the method again; without it reference counting frees the connection at once.
-    """
-    if getattr(transport, "_sock", None) is None and hasattr(transport, "_read_ready_cb"):
-        with contextlib.suppress(AttributeError):
-            transport._read_ready_cb = None
-
-
 def script_name(env: Mapping[str, str]) -> str:
     """'route' from agi_network_script 'route', '/route', 'route?x=1' or 'route/sub'."""
     script = env.get("agi_network_script") or env.get("agi_request", "").split("/", 3)[-1]
@@ -81,8 +61,7 @@ class AgiServer:
         self._server: asyncio.Server | None = None
         self._sessions: set[asyncio.Task[None]] = set()
         # Connections whose AGI headers are not complete yet, oldest first.
-        self._unheard: dict[asyncio.StreamWriter, None] = {}
-        self._crowded_out: set[asyncio.StreamWriter] = set()
+        self._unheard: dict[HeaderPhase, None] = {}
         self._on_refused = on_refused or (lambda _reason: None)
         self._log_budget = RefusalBudget()
         self._summaries: asyncio.Task[None] | None = None
@@ -93,8 +72,9 @@ class AgiServer:
         return len(self._sessions)
 
     async def start(self, host: str, port: int) -> tuple[str, int]:
-        self._server = await asyncio.start_server(
-            self._accept, host, port, limit=MAX_LINE, backlog=LISTEN_BACKLOG
+        loop = asyncio.get_running_loop()
+        self._server = await loop.create_server(
+            lambda: HeaderPhase(self), host, port, backlog=LISTEN_BACKLOG
         )
         self.accepting = True
         self._summaries = asyncio.create_task(self._summarise_refusals())
@@ -109,6 +89,8 @@ class AgiServer:
             self._server.close()
         if self._summaries is not None:
             self._summaries.cancel()
+        for phase in list(self._unheard):
+            phase.refuse("protocol", "the listener stops")
         self._log_summaries(float("inf"))
         pending = set(self._sessions)
         if pending:
@@ -118,16 +100,6 @@ class AgiServer:
         if self._server is not None:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(self._server.wait_closed(), 1.0)
-
-    async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        task = asyncio.current_task()
-        assert task is not None
-        self._sessions.add(task)
-        try:
-            await self._serve(reader, writer)
-        finally:
-            self._sessions.discard(task)
-            await _close(reader, writer)
 
     def _refuse(self, reason: str, event: str, level: str = "info", **fields: Any) -> None:
         """Count every refusal; log it unless its reason used up this interval's lines."""
@@ -146,41 +118,61 @@ class AgiServer:
             await asyncio.sleep(self._log_budget.interval / 4)
             self._log_summaries(time.monotonic())
 
-    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    # ---- the header phase (see header_phase.py) ----------------------------------------------
+
+    def arrived(self, phase: HeaderPhase, peer: str) -> float | None:
         if not self.accepting:
-            return
-        peer = writer.get_extra_info("peername")
-        if not self._peers.allows(str(peer[0]) if peer else ""):
-            self._refuse("peer", "agi_refused_peer", "warning", peer=str(peer))
-            return
+            return None
+        if not self._peers.allows(peer):
+            self._refuse("peer", "agi_refused_peer", "warning", peer=peer)
+            return None
         # The headers first, then a session slot: a peer that never sends its headers must
         # not hold a slot Asterisk needs (1,000 idle sockets would take all of them). Those
         # still owing their headers are bounded as well: beyond UNHEARD_PER_SESSION times
         # max_sessions the one waiting longest is dropped; Asterisk sends its headers at once,
         # so it is never that one.
-        structlog.contextvars.clear_contextvars()  # each session task starts clean
-        self._unheard[writer] = None
+        self._unheard[phase] = None
         if len(self._unheard) > UNHEARD_PER_SESSION * self.limits.max_sessions:
-            oldest = next(iter(self._unheard))
-            del self._unheard[oldest]
-            self._crowded_out.add(oldest)
-            oldest.transport.abort()
+            next(iter(self._unheard)).refuse("crowded", "crowded out")
         # Between half and all of header_timeout: idle peers that came together are not
         # dropped together (and back at once), a wave that would hold up the calls.
-        header_timeout = self.limits.header_timeout * random.uniform(0.5, 1.0)
+        return self.limits.header_timeout * random.uniform(0.5, 1.0)
+
+    def not_heard(self, phase: HeaderPhase, reason: str, error: str, peer: str) -> None:
+        self._unheard.pop(phase, None)
+        if reason == "crowded":
+            self._refuse(reason, "agi_crowded_out", peer=peer, waiting=len(self._unheard))
+        else:
+            self._refuse(reason, "agi_not_agi", peer=peer, error=error)
+
+    def heard(self, transport: asyncio.Transport, env: dict[str, str], rest: bytes) -> None:
+        """Streams and a session task for a connection whose header block is complete."""
+        loop = asyncio.get_running_loop()
+        reader = asyncio.StreamReader(limit=MAX_LINE, loop=loop)
+        protocol = asyncio.StreamReaderProtocol(reader, loop=loop)
+        transport.set_protocol(protocol)
+        protocol.connection_made(transport)
+        if rest:
+            reader.feed_data(rest)
+        writer = asyncio.StreamWriter(transport, protocol, reader, loop)
+        task = loop.create_task(self._serve(env, reader, writer))
+        self._sessions.add(task)
+        task.add_done_callback(self._sessions.discard)
+
+    # ---- sessions --------------------------------------------------------------------------
+
+    async def _serve(
+        self, env: dict[str, str], reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> None:
+        structlog.contextvars.clear_contextvars()  # each session task starts clean
         try:
-            env = await read_environment(reader, header_timeout)
-        except AgiProtocolError as exc:
-            if writer in self._crowded_out:
-                self._crowded_out.discard(writer)
-                self._refuse(
-                    "crowded", "agi_crowded_out", peer=str(peer), waiting=len(self._unheard)
-                )
-            else:
-                self._refuse("protocol", "agi_not_agi", peer=str(peer), error=str(exc))
-            return
+            await self._in_slot(env, reader, writer)
         finally:
-            self._unheard.pop(writer, None)
+            await _close(reader, writer)
+
+    async def _in_slot(
+        self, env: dict[str, str], reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> None:
         try:
             if self._slots.locked():
                 async with asyncio.timeout(self.limits.slot_wait):
@@ -214,6 +206,7 @@ class AgiServer:
         channel = AgiChannel(reader, writer, self.limits.command_timeout)
         try:
             await handler(env, channel)
+            channel.end()
         except AgiHangupError as exc:
             log.info("agi_caller_gone", reason=str(exc), uniqueid=env.get("agi_uniqueid"))
         except AgiProtocolError as exc:

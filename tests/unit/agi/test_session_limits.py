@@ -70,3 +70,14 @@ async def test_beyond_the_bound_the_longest_waiting_idle_socket_is_dropped(
     assert session.variables()["PBXB_ACTION"] == "queue"
     for _reader, writer in [*others, (first_reader, first_writer)]:
         writer.close()
+
+
+async def test_idle_sockets_hold_no_task(agi_port: int) -> None:
+    """Until its headers are complete a connection is a protocol and a timer, no task and no
+    streams: 1,000 idle sockets must not fill the garbage collector's young generation."""
+    tasks_before = len(asyncio.all_tasks())
+    idle = [await asyncio.open_connection("127.0.0.1", agi_port) for _ in range(50)]
+    await asyncio.sleep(0.05)
+    assert len(asyncio.all_tasks()) - tasks_before <= 0
+    for _reader, writer in idle:
+        writer.close()

@@ -24,7 +24,9 @@ class Reception(Protocol):
     def arrived(self, phase: HeaderPhase, peer: str) -> float | None:
         """Seconds the peer gets for its headers, or None to refuse it at once."""
 
-    def heard(self, transport: asyncio.Transport, env: dict[str, str], rest: bytes) -> None:
+    def heard(
+        self, phase: HeaderPhase, transport: asyncio.Transport, env: dict[str, str], rest: bytes
+    ) -> None:
         """The block is complete: the connection is the listener's from here on."""
 
     def not_heard(self, phase: HeaderPhase, reason: str, error: str, peer: str) -> None:
@@ -84,7 +86,7 @@ class HeaderPhase(asyncio.Protocol):
         transport = self._finish()
         self._transport = None  # the listener's now; no cycle through this object
         env, rest = heard
-        self._reception.heard(transport, env, rest)
+        self._reception.heard(self, transport, env, rest)
 
     def eof_received(self) -> bool:
         self.refuse("protocol", "peer closed before the AGI headers were complete")

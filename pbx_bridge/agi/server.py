@@ -71,6 +71,17 @@ class AgiServer:
     def active_sessions(self) -> int:
         return len(self._sessions)
 
+    @property
+    def port(self) -> int:
+        """The port listened on (0 before start)."""
+        if self._server is None or not self._server.sockets:
+            return 0
+        return int(self._server.sockets[0].getsockname()[1])
+
+    @property
+    def waiting_for_headers(self) -> int:
+        return len(self._unheard)
+
     async def start(self, host: str, port: int) -> tuple[str, int]:
         loop = asyncio.get_running_loop()
         self._server = await loop.create_server(
@@ -145,8 +156,11 @@ class AgiServer:
         else:
             self._refuse(reason, "agi_not_agi", peer=peer, error=error)
 
-    def heard(self, transport: asyncio.Transport, env: dict[str, str], rest: bytes) -> None:
+    def heard(
+        self, phase: HeaderPhase, transport: asyncio.Transport, env: dict[str, str], rest: bytes
+    ) -> None:
         """Streams and a session task for a connection whose header block is complete."""
+        self._unheard.pop(phase, None)
         loop = asyncio.get_running_loop()
         reader = asyncio.StreamReader(limit=MAX_LINE, loop=loop)
         protocol = asyncio.StreamReaderProtocol(reader, loop=loop)

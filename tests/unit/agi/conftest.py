@@ -28,11 +28,16 @@ def limits() -> AgiLimits:
 
 
 @pytest.fixture
-async def agi_port(limits: AgiLimits, refused: list[str]) -> AsyncIterator[int]:
+async def agi_server(limits: AgiLimits, refused: list[str]) -> AsyncIterator[AgiServer]:
     config = load_config(CONFIG)
     clock: datetime = OPEN_INSTANT
     handler = RouteHandler(lambda: config, clock=lambda: clock)
     server = AgiServer({"route": handler}, limits, on_refused=refused.append)
-    _host, port = await server.start("127.0.0.1", 0)
-    yield port
+    await server.start("127.0.0.1", 0)
+    yield server
     await server.stop(grace=1.0)
+
+
+@pytest.fixture
+def agi_port(agi_server: AgiServer) -> int:
+    return agi_server.port

@@ -11,7 +11,7 @@ import asyncio
 
 import pytest
 
-from pbx_bridge.agi.server import UNHEARD_PER_SESSION, AgiLimits
+from pbx_bridge.agi.server import UNHEARD_PER_SESSION, AgiLimits, AgiServer
 from tests.unit.agi.peer import environment, run_session
 
 
@@ -81,3 +81,16 @@ async def test_idle_sockets_hold_no_task(agi_port: int) -> None:
     assert len(asyncio.all_tasks()) - tasks_before <= 0
     for _reader, writer in idle:
         writer.close()
+
+
+async def test_a_connection_is_no_longer_waited_for_once_its_headers_came(
+    agi_server: AgiServer, limits: AgiLimits, refused: list[str]
+) -> None:
+    for _ in range(3 * UNHEARD_PER_SESSION * limits.max_sessions):
+        session = await run_session(agi_server.port, environment())
+        assert session.variables()["PBXB_ACTION"] == "queue"
+    _reader, idle = await asyncio.open_connection("127.0.0.1", agi_server.port)
+    await asyncio.sleep(0.05)
+    assert agi_server.waiting_for_headers == 1  # the idle one, none of the calls
+    assert refused == []
+    idle.close()

@@ -11,6 +11,8 @@ from pathlib import Path
 
 from benchmarks import fault_steps as steps
 from benchmarks import soak_bed as bed_
+from benchmarks import soak_measure as measure
+from benchmarks import soak_records as records_
 from benchmarks.fault_proxy import Proxy
 from benchmarks.soak_bed import Bed, Planned
 from tests.testbed import tracking
@@ -56,7 +58,7 @@ def kill_daemon(bed: Bed, run_dir: Path, scale: steps.Scale) -> steps.FaultResul
         for s in seen.values()
         if s is not None and s.first_prompt is not None
     ]
-    result.figure("call start to greeting", bed_.fmt_ms(waits))
+    result.figure("call start to greeting", measure.fmt_ms(waits))
     slowest = max(waits, default=0.0)
     result.require(
         slowest <= steps.GREETING_LIMIT_MS, f"a caller waited {slowest:.0f} ms for a prompt"
@@ -71,9 +73,9 @@ def kill_daemon(bed: Bed, run_dir: Path, scale: steps.Scale) -> steps.FaultResul
     spanning = [p for p in planned if spanned(p)]
     result.figure("calls spanning the outage", len(spanning))
     result.require(bool(spanning), "no call spanned the outage: the scenario proved nothing")
-    rows = bed_.records(service.tracking.database)
+    rows = records_.records(service.tracking.database)
     steps.check_exactly_one(result, planned, rows, outcomes_of=lambda p: not spanned(p))
-    span_check = bed_.check_records(spanning, [r for r in rows if steps.key_in(r, spanning)])
+    span_check = records_.check_records(spanning, [r for r in rows if steps.key_in(r, spanning)])
     result.figure(
         "  of which with the planned outcome",
         f"{len(spanning) - len(span_check.wrong)} (others: "
@@ -153,7 +155,8 @@ def restart_asterisk(bed: Bed, run_dir: Path, scale: steps.Scale) -> steps.Fault
     finally:
         service.stop()
     recorded = {
-        bed_.stored_key(row.get("caller")) for row in bed_.records(service.tracking.database)
+        records_.stored_key(row.get("caller"))
+        for row in records_.records(service.tracking.database)
     }
     taken = [p for p in planned if p.key in recorded]
     result.require(
@@ -176,7 +179,7 @@ def restart_asterisk(bed: Bed, run_dir: Path, scale: steps.Scale) -> steps.Fault
     # (cut by the stop, or begun between boot and login) are adopted at the resync: their
     # record must exist, its outcome may lack the decision.
     cut = {p.caller for p in taken if (s := seen.get(p.caller)) is None or s.started < relogin}
-    rows = bed_.records(service.tracking.database)
+    rows = records_.records(service.tracking.database)
     steps.check_exactly_one(result, taken, rows, outcomes_of=lambda p: p.caller not in cut)
     result.figure("calls begun before the daemon's new login", len(cut))
     errors = steps.errors_in(service.log)
@@ -268,7 +271,7 @@ def silent_ami(bed: Bed, run_dir: Path, scale: steps.Scale) -> steps.FaultResult
     result.require(len(logins) == 2, f"{len(logins)} logins (expected: first, after the silence)")
     result.figure("connections through the proxy", proxy.connections)
     steps.check_callers(result, planned, sipp_result, seen, decided_by={"daemon"})
-    rows = bed_.records(service.tracking.database)
+    rows = records_.records(service.tracking.database)
 
     def outside(item: Planned) -> bool:  # ended before the daemon went blind, or began after
         s = seen.get(item.caller)
@@ -277,7 +280,7 @@ def silent_ami(bed: Bed, run_dir: Path, scale: steps.Scale) -> steps.FaultResult
     invisible = [p for p in planned if inside(p)]
     result.figure("calls begun and ended while blind", f"{len(invisible)} (no record possible)")
     steps.check_exactly_one(result, visible, steps.rows_for(rows, visible), outcomes_of=outside)
-    doubled = bed_.check_records(
+    doubled = records_.check_records(
         invisible, steps.rows_for(rows, invisible), outcomes=False
     ).duplicated
     result.require(not doubled, f"records doubled: {doubled[:3]}")

@@ -16,6 +16,8 @@ import yaml
 
 from benchmarks import fault_steps as steps
 from benchmarks import soak_bed as bed_
+from benchmarks import soak_measure as measure
+from benchmarks import soak_records as records_
 from benchmarks.fault_db import (
     PostgresUnavailableError,
     SqliteLock,
@@ -81,7 +83,7 @@ def database_outage(bed: Bed, run_dir: Path, scale: steps.Scale) -> steps.FaultR
         seen = bed.watch.snapshot([p.caller for p in planned])
         steps.check_callers(result, planned, sipp_result, seen, decided_by={"daemon"})
         rows = {
-            "sqlite": bed_.records(services["sqlite"].tracking.database),
+            "sqlite": records_.records(services["sqlite"].tracking.database),
             "postgresql": postgres_records(pg_name),
         }
         for name, service in services.items():
@@ -118,7 +120,7 @@ def _check_database(
     spool = service.tracking.state_dir / "spool" / SPOOL_FILE
     result.figure(f"{name}: left in the spool", f"{left:g} (file: {spool.exists()})")
     result.require(not left and not spool.exists(), f"{name}: spool not empty")
-    warnings = Counter(str(e.get("event")) for e in bed_.log_levels(service.log)[0])
+    warnings = Counter(str(e.get("event")) for e in measure.log_levels(service.log)[0])
     result.figure(f"{name}: daemon log errors (expected: the outage)", dict(warnings) or "none")
 
 
@@ -143,7 +145,7 @@ def _wait_both(
     deadline = time.monotonic() + timeout
     while len(done) < 2 and time.monotonic() < deadline:
         counts = {
-            "sqlite": bed_.count_rows(sqlite_service.tracking.database, "calls"),
+            "sqlite": records_.count_rows(sqlite_service.tracking.database, "calls"),
             "postgresql": postgres_count(pg_name, "calls"),
         }
         for name, count in counts.items():
@@ -198,7 +200,7 @@ def reload_every_second(bed: Bed, run_dir: Path, scale: steps.Scale) -> steps.Fa
     result.figure("calls per configuration generation", dict(used))
     result.require(set(used) <= generations, f"generations {set(used)} not in {generations}")
     result.require(len(used) == len(generations), "calls were not decided by both configurations")
-    steps.check_exactly_one(result, planned, bed_.records(service.tracking.database))
+    steps.check_exactly_one(result, planned, records_.records(service.tracking.database))
     errors = [e for e in steps.errors_in(service.log) if e not in ("config_reload_error",
                                                              "config_reload_rejected")]  # fmt: skip
     result.figure("daemon log errors besides the rejected file", errors or "none")
@@ -233,7 +235,7 @@ def hostile_peers(bed: Bed, run_dir: Path, scale: steps.Scale) -> steps.FaultRes
                 result.figure("idle sockets open", peers.open_idle)
             before = service.tracking.scrape()
             asterisk = bed.pbx.asterisk.process
-            meter = bed_.CpuMeter(asterisk.pid if asterisk else None, service.pid)
+            meter = measure.CpuMeter(asterisk.pid if asterisk else None, service.pid)
             calls = int(HOSTILE_RATE * scale.hostile_phase_s)
             planned = bed_.plan(calls, first=steps.first_caller())
             dialer = bed_.WrapupDialer(bed, planned)
@@ -259,12 +261,12 @@ def hostile_peers(bed: Bed, run_dir: Path, scale: steps.Scale) -> steps.FaultRes
         service.stop()
     result.figure("hostile connections", dict(peers.stats))
     result.figure("daemon: FastAGI refused by reason", _refused(scrape))
-    rows = bed_.records(service.tracking.database)
+    rows = records_.records(service.tracking.database)
     for phase, (planned, sipp_result, (decision_p99, decisions)) in phases.items():
         seen = bed.watch.snapshot([p.caller for p in planned])
-        agi_ms = bed_.daemon_steps_ms(seen.values())
-        step_p99 = bed_.percentile(agi_ms, 0.99)
-        result.figure(f"{phase} hostile peers: AGI step", bed_.fmt_ms(agi_ms))
+        agi_ms = measure.daemon_steps_ms(seen.values())
+        step_p99 = measure.percentile(agi_ms, 0.99)
+        result.figure(f"{phase} hostile peers: AGI step", measure.fmt_ms(agi_ms))
         slowest = sorted(agi_ms)[-3:]
         result.figure("  slowest three", ", ".join(f"{ms:.1f} ms" for ms in slowest))
         result.figure(

@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks import soak_bed as bed_
+from benchmarks import soak_measure as measure
+from benchmarks import soak_records as records_
 from benchmarks.soak_ami import Seen
 from benchmarks.soak_bed import Bed, Planned
 from tests.testbed import center, ports, tracking
@@ -97,7 +99,7 @@ class FaultResult:
         return not self.failures
 
     def figure(self, label: str, value: object) -> None:
-        self.lines.append(bed_.line(label, value))
+        self.lines.append(measure.line(label, value))
 
     def require(self, ok: bool, failure: str) -> None:
         self.checked += 1
@@ -213,10 +215,10 @@ def check_exactly_one(
     rows: Sequence[dict[str, Any]],
     *,
     outcomes_of: Callable[[Planned], bool] = lambda _p: True,
-) -> bed_.RecordCheck:
+) -> records_.RecordCheck:
     """Exactly one record per planned call; the planned outcome for those `outcomes_of`
     selects (the others are reported)."""
-    presence = bed_.check_records(planned, rows, outcomes=False)
+    presence = records_.check_records(planned, rows, outcomes=False)
     result.figure("records stored / calls", f"{len(rows)} / {len(planned)}")
     result.require(
         not (presence.missing or presence.duplicated or presence.unexpected),
@@ -225,7 +227,7 @@ def check_exactly_one(
     )
     result.lines += [f"    {p}" for p in presence.problems(5)]
     checked = [p for p in planned if outcomes_of(p)]
-    outcome = bed_.check_records(checked, [r for r in rows if key_in(r, checked)])
+    outcome = records_.check_records(checked, [r for r in rows if key_in(r, checked)])
     result.figure("records with the planned outcome", f"{len(checked) - len(outcome.wrong)}"
                   f" / {len(checked)} checked")  # fmt: skip
     result.require(not outcome.wrong, f"{len(outcome.wrong)} records with a wrong outcome")
@@ -234,7 +236,7 @@ def check_exactly_one(
 
 
 def key_in(row: dict[str, Any], planned: Sequence[Planned]) -> bool:
-    return bed_.stored_key(row.get("caller")) in {p.key for p in planned}
+    return records_.stored_key(row.get("caller")) in {p.key for p in planned}
 
 
 def end_traffic(result: FaultResult, traffic: bed_.Traffic, dialer: bed_.WrapupDialer) -> Any:
@@ -247,11 +249,11 @@ def end_traffic(result: FaultResult, traffic: bed_.Traffic, dialer: bed_.WrapupD
 
 def wait_for_records(database: Path, expected: int, timeout: float = 30) -> None:
     """Until the call log holds `expected` records (and 2 s more, for a duplicate)."""
-    bed_.wait_for_count(lambda: bed_.count_rows(database, "calls"), expected, timeout)
+    records_.wait_for_count(lambda: records_.count_rows(database, "calls"), expected, timeout)
 
 
 def errors_in(log: Path) -> list[str]:
-    errors, _ = bed_.log_levels(log)
+    errors, _ = measure.log_levels(log)
     return [str(e.get("event")) for e in errors]
 
 

@@ -29,8 +29,12 @@ from typing import Any
 
 from benchmarks import rig, run_all
 from benchmarks import soak_bed as bed_
+from benchmarks import soak_measure as measure
+from benchmarks import soak_records as records_
 from benchmarks.soak_ami import Seen
-from benchmarks.soak_bed import Bed, Planned, RecordCheck, RssGrowth
+from benchmarks.soak_bed import Bed, Planned
+from benchmarks.soak_measure import RssGrowth
+from benchmarks.soak_records import RecordCheck
 from tests.testbed import sipp, tracking
 from tests.testbed.asterisk import provision
 
@@ -110,29 +114,30 @@ class SoakRun:
         return not self.failures
 
     def report(self) -> str:
-        line, c = bed_.line, self.callers
+        line, c = measure.line, self.callers
         verdict = "PASS" if self.passed else "FAIL"
         out = [
             f"soak: {self.calls} calls at {self.rate:g}/s: {verdict}",
             line(
                 "calls placed / completed / failed", f"{self.calls} / {c.successful} / {c.failed}"
             ),
-            line("traffic", bed_.arrival_rate(self.seen.values(), self.traffic_s)),
+            line("traffic", measure.arrival_rate(self.seen.values(), self.traffic_s)),
             line("wrap-up codes dialled (*81)", self.wrapups_dialled),
             line("decided by (Asterisk's view)", dict(self.decided)),
             line("callers without their greeting", len(self.unheard)),
             line(
-                "AGI step, Asterisk's side", bed_.fmt_ms(bed_.daemon_steps_ms(self.seen.values()))
+                "AGI step, Asterisk's side",
+                measure.fmt_ms(measure.daemon_steps_ms(self.seen.values())),
             ),
         ]
-        bound, observed = bed_.histogram_quantile(
+        bound, observed = measure.histogram_quantile(
             self.scrape, "pbxb_routing_decision_seconds", 0.99
         )
         out += [
             line("decision p99 (daemon histogram)", f"<= {bound * 1000:g} ms (n={observed})"),
             line("AMI events", f"{self.ami_events} ({self.drain_s:.1f} s to drain)"),
             line("records stored / expected", f"{self.check.stored} / {self.calls}"),
-            *bed_.counts_table(self.check),
+            *records_.counts_table(self.check),
             *[f"    {problem}" for problem in self.check.problems()],
             line("callback tickets / callback calls", f"{self.tickets} / {self.callbacks}"),
             line("daemon log errors / warnings", f"{len(self.errors)} / {dict(self.warnings)}"),
@@ -163,27 +168,27 @@ def run_soak(bed: Bed, run_dir: Path, calls: int, rate: float) -> SoakRun:
     service = tracking.start_service(bed.pbx, tracked, run_dir / "daemon.log")
     planned = bed_.plan(calls)
     dialer = bed_.WrapupDialer(bed, planned)
-    sampler = bed_.RssSampler(service.pid)
-    cpu_before = bed_.cpu_seconds(service.pid)
+    sampler = measure.RssSampler(service.pid)
+    cpu_before = measure.cpu_seconds(service.pid)
     asterisk = bed.pbx.asterisk.process
-    meter = bed_.CpuMeter(asterisk.pid if asterisk else None, service.pid)
+    meter = measure.CpuMeter(asterisk.pid if asterisk else None, service.pid)
     events_before = bed.watch.events
     try:
         traffic = bed_.place(bed, planned, rate)
         callers = traffic.wait(calls / rate + 120)
         traffic_s = time.monotonic() - traffic.started
         wrapup_failures = dialer.finish()
-        _, drain_s = bed_.wait_for_count(
-            lambda: bed_.count_rows(tracked.database, "calls"), calls, DRAIN_S
+        _, drain_s = records_.wait_for_count(
+            lambda: records_.count_rows(tracked.database, "calls"), calls, DRAIN_S
         )
-        daemon_cpu_s = bed_.cpu_seconds(service.pid) - cpu_before
+        daemon_cpu_s = measure.cpu_seconds(service.pid) - cpu_before
         machine_cpu = meter.summary()
         scrape = tracked.scrape()
     finally:
         sampler.stop()
         service.stop()
     rss = sampler.between(traffic.started, traffic.started + traffic_s)
-    errors, warnings = bed_.log_levels(service.log)
+    errors, warnings = measure.log_levels(service.log)
     return SoakRun(
         calls=calls,
         rate=rate,
@@ -193,12 +198,12 @@ def run_soak(bed: Bed, run_dir: Path, calls: int, rate: float) -> SoakRun:
         seen=bed.watch.snapshot([p.caller for p in planned]),
         wrapups_dialled=len(dialer.dialled),
         wrapup_failures=wrapup_failures + [f"answered by no agent: {c}" for c in dialer.missed],
-        check=bed_.check_records(planned, bed_.records(tracked.database)),
-        tickets=bed_.count_rows(tracked.database, "tickets"),
+        check=records_.check_records(planned, records_.records(tracked.database)),
+        tickets=records_.count_rows(tracked.database, "tickets"),
         drain_s=drain_s,
         errors=errors,
         warnings=warnings,
-        rss=bed_.rss_growth(rss) if len(rss) >= 4 else None,
+        rss=measure.rss_growth(rss) if len(rss) >= 4 else None,
         rss_max_kb=max(rss, default=0),
         daemon_cpu_s=daemon_cpu_s,
         machine_cpu=machine_cpu,
@@ -236,7 +241,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         bed.stop()
     print(result.report())
-    print(bed_.line("wall time", f"{time.monotonic() - started:.0f} s"))
+    print(measure.line("wall time", f"{time.monotonic() - started:.0f} s"))
     if result.passed and not args.keep:
         shutil.rmtree(run_dir, ignore_errors=True)
     else:

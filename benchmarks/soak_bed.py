@@ -1,4 +1,4 @@
-"""A call center sized for load on the real Asterisk testbed, a realistic call mix, and checks.
+"""A call center sized for load on the real Asterisk testbed and a realistic call mix.
 
 The testbed's `CallCenter` gives each phone its own SIPp and records every AMI event: right for
 a handful of calls. Here dozens of agents' endpoints share one SIPp UAS (Asterisk rings
@@ -11,30 +11,22 @@ The mix (`KINDS`) plans every call's expected record the way `tests/testbed/reco
 does, with one difference: "no agent free" is a queue without members (`soak-waiting`) rather
 than pausing all agents, so the other calls keep being answered. Each call has its own calling
 number whose digits differ before the last three (the call log stores the number shortened by
-three digits), so every record is matched to the call that made it.
+three digits), so every record is matched to the call that made it (`soak_records`).
 """
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import itertools
-import json
-import os
 import random
-import sqlite3
-import statistics
 import threading
 import time
-from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from benchmarks import rig
 from benchmarks.soak_ami import CallWatch, Seen
-from tests.testbed import ami, center, ports, sipp, sounds, tracking
+from tests.testbed import ami, center, ports, sipp, sounds
 from tests.testbed.asterisk import Asterisk, AsteriskSettings, Testbed
 from tests.testbed.callcenter import CLERK, TRANSFER_TARGET, CallCenter, testbed_globals
 
@@ -123,13 +115,6 @@ def plan(
         caller = f"09998{first + index:06d}555"
         planned.append(Planned(pattern[index % len(pattern)], caller))
     return planned
-
-
-def stored_key(stored_caller: object) -> str | None:
-    """The per-call key of a stored (shortened) caller number."""
-    if not isinstance(stored_caller, str) or not stored_caller.endswith("xxx"):
-        return None
-    return stored_caller[:-3]
 
 
 # ---- the center ---------------------------------------------------------------------------
@@ -389,261 +374,6 @@ class WrapupDialer:
         ]
 
 
-# ---- what the daemon did ------------------------------------------------------------------
-
-
-class RssSampler:
-    """The daemon's resident memory (VmRSS), sampled every `every` seconds while it runs."""
-
-    def __init__(self, pid: int, every: float = 1.0) -> None:
-        self.pid = pid
-        self.every = every
-        self.samples: list[tuple[float, int]] = []  # (monotonic, KiB)
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._loop, name="rss", daemon=True)
-        self._thread.start()
-
-    def _loop(self) -> None:
-        while not self._stop.is_set():
-            with contextlib.suppress(OSError, RuntimeError):  # exited (a fault scenario)
-                self.samples.append((time.monotonic(), rig.rss_kib(self.pid)))
-            self._stop.wait(self.every)
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._thread.join(5)
-
-    def between(self, start: float, end: float) -> list[int]:
-        return [kb for at, kb in self.samples if start <= at <= end]
-
-
-def cpu_seconds(pid: int | None) -> float:
-    """User + system CPU time of `pid` so far; 0 for no process or one that has exited."""
-    if pid is None:
-        return 0.0
-    try:
-        return rig.cpu_seconds(pid)
-    except OSError:
-        return 0.0
-
-
-class CpuMeter:
-    """CPU seconds used during a run: the machine (all cores), Asterisk, the daemon, this
-    process (SIPp control, the AMI watch) and its finished children (SIPp)."""
-
-    def __init__(self, asterisk_pid: int | None, daemon_pid: int) -> None:
-        self.asterisk_pid = asterisk_pid
-        self.daemon_pid = daemon_pid
-        self._start = self._now()
-
-    def _now(self) -> dict[str, float]:
-        own = os.times()
-        return {
-            "wall": time.monotonic(),
-            "busy": rig.machine_busy_seconds(),
-            "asterisk": cpu_seconds(self.asterisk_pid),
-            "daemon": cpu_seconds(self.daemon_pid),
-            "harness": own.user + own.system,
-            "sipp": own.children_user + own.children_system,
-        }
-
-    def summary(self) -> str:
-        end = self._now()
-        used = {key: end[key] - self._start[key] for key in end}
-        wall = used.pop("wall")
-        busy = used.pop("busy")
-        cores = os.cpu_count() or 1
-        parts = ", ".join(f"{key} {value / wall:.0%}" for key, value in used.items())
-        return (
-            f"machine {busy / wall / cores:.0%} of {cores} cores busy; "
-            f"of one core: {parts} (over {wall:.0f} s)"
-        )
-
-
-@dataclass(frozen=True)
-class RssGrowth:
-    first_kb: float  # median of the first quarter's samples
-    last_kb: float  # median of the last quarter's samples
-    samples: int
-
-    @property
-    def growth(self) -> float:
-        return (self.last_kb - self.first_kb) / self.first_kb if self.first_kb else 0.0
-
-
-def rss_growth(samples: Sequence[int]) -> RssGrowth:
-    if len(samples) < 4:
-        raise ValueError(f"too few RSS samples ({len(samples)}) to compare quarters")
-    quarter = len(samples) // 4
-    return RssGrowth(
-        statistics.median(samples[:quarter]), statistics.median(samples[-quarter:]), len(samples)
-    )
-
-
-def log_levels(log: Path) -> tuple[list[dict[str, Any]], Counter[str]]:
-    """(error lines, warning events counted) of the daemon's JSON log. A line that is not
-    JSON (a traceback on stderr, a library's print) counts as an error line."""
-    errors: list[dict[str, Any]] = []
-    warnings: Counter[str] = Counter()
-    text = log.read_text(errors="replace") if log.exists() else ""
-    for raw in text.splitlines():
-        if not raw.strip():
-            continue
-        try:
-            line = json.loads(raw)
-        except json.JSONDecodeError:
-            line = None
-        if not isinstance(line, dict):
-            errors.append({"level": "error", "event": "not a JSON line", "text": raw[:300]})
-        elif line.get("level") in ("error", "critical"):
-            errors.append(line)
-        elif line.get("level") == "warning":
-            warnings[str(line.get("event"))] += 1
-    return errors, warnings
-
-
-def records(database: Path) -> list[dict[str, Any]]:
-    if not database.exists():
-        return []
-    with sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=10) as db:
-        db.row_factory = sqlite3.Row
-        try:
-            return [dict(row) for row in db.execute("SELECT * FROM calls ORDER BY id")]
-        except sqlite3.OperationalError:
-            return []
-
-
-def count_rows(database: Path, table: str) -> int:
-    if not database.exists():
-        return 0
-    with sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=10) as db:
-        try:
-            row = db.execute(f"SELECT count(*) FROM {table}").fetchone()
-        except sqlite3.OperationalError:
-            return 0
-    return int(row[0])
-
-
-def wait_for_count(
-    count_now: Any, expected: int, timeout: float, settle: float = 2.0
-) -> tuple[int, float]:
-    """Poll `count_now()` until it reaches `expected` (or `timeout`), then wait `settle` more
-    seconds for anything beyond it (a duplicate). Returns (count, seconds waited)."""
-    start = time.monotonic()
-    deadline = start + timeout
-    while True:
-        now = int(count_now())
-        if now >= expected or time.monotonic() > deadline:
-            break
-        time.sleep(0.25)
-    waited = time.monotonic() - start
-    time.sleep(settle)
-    return int(count_now()), waited
-
-
-# ---- checking the records -----------------------------------------------------------------
-
-
-@dataclass
-class RecordCheck:
-    """Each planned call against the records: exactly one, with its expected outcome."""
-
-    planned: int
-    stored: int
-    missing: list[Planned] = field(default_factory=list)
-    duplicated: list[str] = field(default_factory=list)  # keys with more than one record
-    unexpected: list[dict[str, Any]] = field(default_factory=list)  # records of no planned call
-    wrong: list[str] = field(default_factory=list)  # "caller kind: expected ..., got ..."
-    expected_counts: Counter[tuple[str, str]] = field(default_factory=Counter)
-    got_counts: Counter[tuple[str, str]] = field(default_factory=Counter)
-
-    @property
-    def ok(self) -> bool:
-        return not (self.missing or self.duplicated or self.unexpected or self.wrong)
-
-    def problems(self, limit: int = 10) -> list[str]:
-        out = [f"missing: {p.caller} ({p.kind.name})" for p in self.missing[:limit]]
-        out += [f"duplicated: {key}" for key in self.duplicated[:limit]]
-        out += [f"unexpected record: {json.dumps(r, default=str)}" for r in self.unexpected[:3]]
-        out += self.wrong[:limit]
-        return out
-
-
-def check_records(
-    planned: Sequence[Planned], rows: Sequence[dict[str, Any]], *, outcomes: bool = True
-) -> RecordCheck:
-    """Match records to planned calls by caller key; `outcomes=False` checks only presence."""
-    by_key: dict[str, list[dict[str, Any]]] = {}
-    check = RecordCheck(len(planned), len(rows))
-    for row in rows:
-        key = stored_key(row.get("caller"))
-        if key is None:
-            check.unexpected.append(row)
-            continue
-        by_key.setdefault(key, []).append(row)
-    keys = {p.key for p in planned}
-    check.unexpected += [r for k, rs in by_key.items() if k not in keys for r in rs]
-    for item in planned:
-        kind = item.kind
-        check.expected_counts[(str(kind.tenant), kind.outcome)] += 1
-        found = by_key.get(item.key, [])
-        if not found:
-            check.missing.append(item)
-            continue
-        if len(found) > 1:
-            check.duplicated.append(item.key)
-        row = found[0]
-        got = (row.get("tenant"), row.get("outcome"))
-        check.got_counts[(str(got[0]), str(got[1]))] += 1
-        if not outcomes:
-            continue
-        detail_ok = kind.detail is None or row.get("detail") == kind.detail
-        if got != (kind.tenant, kind.outcome) or not detail_ok:
-            check.wrong.append(
-                f"{item.caller} {kind.name}: expected ({kind.tenant}, {kind.outcome}"
-                f"{', ' + kind.detail if kind.detail else ''}), got ({got[0]}, {got[1]}, "
-                f"{row.get('detail')}), decided_by {row.get('decided_by')}"
-            )
-    return check
-
-
-def counts_table(check: RecordCheck) -> list[str]:
-    keys = sorted(set(check.expected_counts) | set(check.got_counts))
-    lines = [f"  {'tenant':<12} {'outcome':<12} {'expected':>8} {'stored':>8}"]
-    for tenant, outcome in keys:
-        expected = check.expected_counts.get((tenant, outcome), 0)
-        got = check.got_counts.get((tenant, outcome), 0)
-        mark = "" if expected == got else "  <-"
-        lines.append(f"  {tenant:<12} {outcome:<12} {expected:>8} {got:>8}{mark}")
-    return lines
-
-
-# ---- figures ------------------------------------------------------------------------------
-
-
-def percentile(values: Sequence[float], q: float) -> float:
-    """The q-quantile (0..1) by nearest rank; nan for no values."""
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    rank = max(0, min(len(ordered) - 1, round(q * len(ordered) + 0.5) - 1))
-    return ordered[rank]
-
-
-def histogram_quantile(scrape: tracking.Scrape, name: str, q: float) -> tuple[float, int]:
-    """(upper bound of the bucket holding the q-quantile, observations) of a histogram."""
-    buckets = sorted(
-        (float(dict(labels)["le"]), value)
-        for (sample, labels), value in scrape.samples.items()
-        if sample == f"{name}_bucket"
-    )
-    total = int(buckets[-1][1]) if buckets else 0
-    for bound, cumulative in buckets:
-        if total and cumulative >= q * total:
-            return bound, total
-    return float("nan"), total
-
-
 def wrong_first_prompt(planned: Iterable[Planned], seen: dict[str, Seen | None]) -> list[str]:
     """Callers who did not hear their greeting (or closed announcement) first, described."""
     wrong: list[str] = []
@@ -653,43 +383,3 @@ def wrong_first_prompt(planned: Iterable[Planned], seen: dict[str, Seen | None])
         if heard != [item.kind.first_prompt]:
             wrong.append(f"{item.caller} {item.kind.name}: heard {heard}")
     return wrong
-
-
-def daemon_steps_ms(seen: Iterable[Seen | None]) -> list[float]:
-    """Asterisk's view of the daemon's AGI step of each call, in milliseconds."""
-    out: list[float] = []
-    for s in seen:
-        step = s.daemon_step if s is not None else None
-        if step is not None and step.seconds is not None:
-            out.append(step.seconds * 1000)
-    return out
-
-
-def arrival_rate(seen: Iterable[Seen | None], total_s: float) -> str:
-    """How fast calls reached Asterisk (its Newchannel timestamps), and the whole run."""
-    starts = sorted(s.started for s in seen if s is not None)
-    if len(starts) < 2:
-        return f"{len(starts)} calls reached Asterisk"
-    span = starts[-1] - starts[0]
-    return (
-        f"{len(starts)} calls arrived over {span:.1f} s ({(len(starts) - 1) / span:.1f}/s); "
-        f"{total_s:.0f} s until the last ended"
-    )
-
-
-def line(label: str, value: object) -> str:
-    return f"  {label:<38} {value}"
-
-
-def fmt_ms(values: Sequence[float]) -> str:
-    if not values:
-        return "no samples"
-    return (
-        f"p50 {percentile(values, 0.5):.1f} ms, p99 {percentile(values, 0.99):.1f} ms, "
-        f"max {max(values):.1f} ms (n={len(values)})"
-    )
-
-
-def chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]

@@ -1,4 +1,4 @@
-"""Garbage collection on a clock instead of on CPython's allocation count.
+"""Garbage collections on a clock, besides those CPython's allocation count starts.
 
 CPython starts a young collection once allocations minus deallocations of tracked objects
 pass 700. The daemon's FastAGI connections live for seconds and die by reference counting,

@@ -4,9 +4,10 @@ Asterisk sends its `agi_*` headers the moment it connects; a port scanner, a hal
 or one of 1,000 idle sockets sends them late or never. Read with a stream, a task and
 coroutines, every such connection held some 40 objects for the cyclic garbage collector, and
 since those live for seconds and die by reference counting, CPython's allocation count (which
-every death lowers) let the young generation grow to 50,000 objects: collections of 10-40 ms
-that each stalled the calls in flight (fault scenario 6). Here a waiting connection is about
-five objects and no task; only a complete block gets streams and a session task.
+every death lowers) let the young generation grow to 48,000 objects: collections of 10-40 ms
+that each stalled the calls in flight (fault scenario 6). Here a waiting connection is half as
+many objects (the transport, its socket, this protocol and its timer with their handles) and
+no task; only a complete block gets streams and a session task.
 """
 
 from __future__ import annotations

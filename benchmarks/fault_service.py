@@ -246,7 +246,10 @@ def hostile_peers(bed: Bed, run_dir: Path, scale: steps.Scale) -> steps.FaultRes
                 traffic.stop()
             after = service.tracking.scrape()
             result.figure(f"CPU {phase} hostile peers", meter.summary())
-            phases[phase] = (planned, sipp_result, _delta_p99(before, after))
+            histogram = measure.histogram_quantile(
+                after, "pbxb_routing_decision_seconds", 0.99, since=before
+            )
+            phases[phase] = (planned, sipp_result, histogram)
             if phase == "with":
                 result.figure("idle sockets open at the end", peers.open_idle)
                 result.require(
@@ -298,18 +301,3 @@ def _refused(scrape: tracking.Scrape) -> dict[str, int]:
         for (name, labels), v in scrape.samples.items()
         if name == "pbxb_agi_refused_total"
     }
-
-
-def _delta_p99(before: tracking.Scrape, after: tracking.Scrape) -> tuple[float, int]:
-    """p99 bucket bound of the decisions observed between two scrapes, and their number."""
-    name = "pbxb_routing_decision_seconds_bucket"
-    buckets = sorted(
-        (float(dict(labels)["le"]), v - before.samples.get((n, labels), 0.0))
-        for (n, labels), v in after.samples.items()
-        if n == name
-    )
-    total = int(buckets[-1][1]) if buckets else 0
-    for bound, cumulative in buckets:
-        if total and cumulative >= 0.99 * total:
-            return bound, total
-    return float("nan"), total

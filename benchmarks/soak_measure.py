@@ -142,10 +142,14 @@ def percentile(values: Sequence[float], q: float) -> float:
     return ordered[rank]
 
 
-def histogram_quantile(scrape: tracking.Scrape, name: str, q: float) -> tuple[float, int]:
-    """(upper bound of the bucket holding the q-quantile, observations) of a histogram."""
+def histogram_quantile(
+    scrape: tracking.Scrape, name: str, q: float, since: tracking.Scrape | None = None
+) -> tuple[float, int]:
+    """(upper bound of the bucket holding the q-quantile, observations) of a histogram; with
+    `since`, of the observations made between that scrape and this one."""
+    before = since.samples if since is not None else {}
     buckets = sorted(
-        (float(dict(labels)["le"]), value)
+        (float(dict(labels)["le"]), value - before.get((sample, labels), 0.0))
         for (sample, labels), value in scrape.samples.items()
         if sample == f"{name}_bucket"
     )

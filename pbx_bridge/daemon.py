@@ -157,8 +157,11 @@ class _Tracking:
         return self.down_since is None or time.monotonic() - self.down_since < AMI_GRACE_S
 
     def save_state(self) -> None:
+        self._write_state(self.tracker.snapshot())
+
+    def _write_state(self, snapshot: dict[str, object]) -> None:
         try:
-            save_state(self.state_file, self.tracker.snapshot())
+            save_state(self.state_file, snapshot)
         except OSError as exc:
             log.warning("tracker_state_not_saved", error=str(exc))
 
@@ -169,7 +172,9 @@ class _Tracking:
             await asyncio.sleep(interval)
             if self.service.events != seen:
                 seen = self.service.events
-                await asyncio.to_thread(self.save_state)
+                # The snapshot here, on the loop that changes the tracker; only the file write
+                # and its fsync in a thread (reading the calls there raced with the events).
+                await asyncio.to_thread(self._write_state, self.tracker.snapshot())
 
 
 def _set_ticket_gauges(metrics: Metrics, counts: TicketCounts) -> None:

@@ -16,7 +16,7 @@ from pbx_bridge import channel_vars
 from pbx_bridge.agi.route_handler import RouteHandler
 from pbx_bridge.agi.server import UNHEARD_PER_SESSION, AgiLimits, AgiServer
 from pbx_bridge.ami.link import AmiLink
-from pbx_bridge.ami.state_file import load_state, save_state
+from pbx_bridge.ami.tracker_state import TrackerState
 from pbx_bridge.ami.tracking import TrackingService, wanted
 from pbx_bridge.config.errors import ConfigInvalidError
 from pbx_bridge.config.loader import BridgeConfig, load_config
@@ -129,12 +129,24 @@ class _Tracking:
             on_spooled=metrics.records_spooled.set,
         )
         self.tracker = CallTracker(self.node, config.privacy, config.directory.center.country)
-        self.state_file = config.state_dir / "tracker-state.json"
-        restored = load_state(self.state_file)
-        if restored is not None:
-            log.info("tracker_state_restored", calls=self.tracker.restore(restored))
+        self.state = TrackerState(config.state_dir, self.node)
+        restored = self.state.load()
         metrics.watch_in_progress(self.tracker.active_by_tenant)
-        self.service = TrackingService(self.tracker, _MeteredSink(self.worker, metrics))
+        self.service = TrackingService(
+            self.tracker, _MeteredSink(self.worker, metrics), journal=self.state
+        )
+        if restored.snapshot is not None or restored.entries:
+            from_snapshot = self.tracker.restore(restored.snapshot or {})
+            records = self.service.replay(restored.entries)
+            log.info(
+                "tracker_state_restored",
+                calls=self.tracker.active_calls,
+                from_snapshot=from_snapshot,
+                journal_entries=len(restored.entries),
+                records_replayed=records,
+            )
+        # A new journal generation now: the restored state is its base, the old files go.
+        self.save_state()
 
         self._metrics = metrics
         self.down_since: float | None = time.monotonic()
@@ -157,24 +169,20 @@ class _Tracking:
         return self.down_since is None or time.monotonic() - self.down_since < AMI_GRACE_S
 
     def save_state(self) -> None:
-        self._write_state(self.tracker.snapshot())
-
-    def _write_state(self, snapshot: dict[str, object]) -> None:
-        try:
-            save_state(self.state_file, snapshot)
-        except OSError as exc:
-            log.warning("tracker_state_not_saved", error=str(exc))
+        self.state.write(self.state.take(self.tracker.snapshot()))
 
     async def keep_state(self, interval: float = 2.0) -> None:
-        """Snapshot the calls in progress whenever events arrived since the last one."""
-        seen = -1
+        """Snapshot the calls in progress whenever events arrived since the last one; the
+        journal holds every event in between, so the interval only bounds its length."""
+        seen = self.service.events
         while True:
             await asyncio.sleep(interval)
             if self.service.events != seen:
                 seen = self.service.events
-                # The snapshot here, on the loop that changes the tracker; only the file write
-                # and its fsync in a thread (reading the calls there raced with the events).
-                await asyncio.to_thread(self._write_state, self.tracker.snapshot())
+                # Taken on the loop that changes the tracker, with the journal's switch to a
+                # new generation; only the file write and its fsync run in a thread.
+                taken = self.state.take(self.tracker.snapshot())
+                await asyncio.to_thread(self.state.write, taken)
 
 
 def _set_ticket_gauges(metrics: Metrics, counts: TicketCounts) -> None:
@@ -258,6 +266,7 @@ class Daemon:
             if state_task is not None:
                 state_task.cancel()
             self.tracking.save_state()
+            self.tracking.state.close()
             flushed = await asyncio.to_thread(self.tracking.worker.stop, stop_grace)
             log.info("records_flushed", complete=flushed, written=self.tracking.worker.written)
         await self.metrics_endpoint.stop()

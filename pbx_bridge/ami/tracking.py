@@ -6,13 +6,14 @@ holds no business rules: the tracker decides, the sink stores.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Protocol
 
 import structlog
 
 from pbx_bridge.ami.link import AmiLink
+from pbx_bridge.ami.tracker_state import JournalEntry
 from pbx_bridge.core.call_tracking import (
     TRACKED_EVENTS,
     TRACKED_VARIABLES,
@@ -95,21 +96,52 @@ class RecordSink(Protocol):
     def wrapup(self, wrapup: Wrapup) -> None: ...
 
 
+class InputJournal(Protocol):
+    """Where the tracker's inputs are written as they arrive (see ami/tracker_state.py)."""
+
+    def append_event(self, event: Mapping[str, str], at: datetime) -> None: ...
+
+    def append_resync(self, live: Sequence[Mapping[str, str]], at: datetime) -> None: ...
+
+
 class TrackingService:
     def __init__(
         self,
         tracker: CallTracker,
         sink: RecordSink,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        journal: InputJournal | None = None,
     ) -> None:
         self.tracker = tracker
         self.sink = sink
         self.clock = clock
+        self.journal = journal
         self.events = 0
 
     def on_event(self, message: Mapping[str, object]) -> None:
         self.events += 1
-        self._deliver(self.tracker.feed(flatten(message), self.clock()))
+        event, now = flatten(message), self.clock()
+        if self.journal is not None:
+            self.journal.append_event(event, now)
+        self._deliver(self.tracker.feed(event, now))
+
+    def replay(self, entries: Iterable[JournalEntry]) -> int:
+        """Feed the tracker again what a killed daemon had fed it since its snapshot.
+
+        The records of calls that ended then are delivered again: the store's write is an
+        upsert of the same values, and a record still queued when the daemon died is not
+        lost. Wrap-ups are not: they were delivered when they came, and applying one twice
+        would only be refused as superseded. Returns the number of records delivered.
+        """
+        records = 0
+        for entry in entries:
+            if entry.event is not None:
+                out = self.tracker.feed(entry.event, entry.at)
+            else:
+                out = self.tracker.resync(entry.live or [], entry.at)
+            records += len(out.records)
+            self._deliver(TrackerOutput(records=out.records), replayed=True)
+        return records
 
     async def on_login(self, link: AmiLink) -> None:
         """Resync the calls in progress after every (re)login."""
@@ -118,9 +150,11 @@ class TrackingService:
         except (TimeoutError, ConnectionError) as exc:
             log.warning("ami_resync_failed", error=str(exc))
             return
-        channels = [dict(m) for m in replies if m.get("Event") == "CoreShowChannel"]
-        before = self.tracker.active_calls
-        out = self.tracker.resync(channels, self.clock())
+        channels = [flatten(m) for m in replies if m.get("Event") == "CoreShowChannel"]
+        before, now = self.tracker.active_calls, self.clock()
+        if self.journal is not None:
+            self.journal.append_resync(channels, now)
+        out = self.tracker.resync(channels, now)
         self._deliver(out)
         log.info(
             "ami_resynced",
@@ -130,10 +164,10 @@ class TrackingService:
             closed_during_gap=len(out.records),
         )
 
-    def _deliver(self, out: TrackerOutput) -> None:
+    def _deliver(self, out: TrackerOutput, *, replayed: bool = False) -> None:
         for record in out.records:
             log.info(
-                "call_ended",
+                "call_ended_replayed" if replayed else "call_ended",
                 linkedid=record.call_id,
                 tenant=record.tenant,
                 outcome=str(record.outcome),

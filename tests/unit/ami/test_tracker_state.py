@@ -87,10 +87,12 @@ def test_a_call_that_ended_after_the_last_snapshot_keeps_its_record(tmp_path: Pa
     """Before the journal, the restarted daemon closed it again at the resync, as a call cut
     during the outage, and that record replaced the right one."""
     events = stream("abandoned")
+    joined = next(i for i, e in enumerate(events) if e.get("Event") == "QueueCallerJoin")
     first = Daemon(tmp_path)
-    first.feed(events[:3])
-    first.snapshot()  # the call is in progress in this snapshot
-    first.feed(events[3:])
+    first.feed(events[: joined + 1])
+    first.snapshot()  # the call waits in the queue in this snapshot
+    assert first.tracker.active_calls == 1
+    first.feed(events[joined + 1 :])
     (right,) = first.sink.records
     assert right.outcome is Outcome.ABANDONED
     second = Daemon(tmp_path)

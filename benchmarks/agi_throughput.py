@@ -12,6 +12,8 @@ conversation with no decision, log line or metrics, so the ratio shows the daemo
 Per server: closed loop (`--concurrency` sessions in flight at all times: the most it
 serves), then open loop at 100 and at 2,000 sessions per second (at most `--concurrency` in
 flight; latency counts from each session's scheduled start, waiting for a slot included).
+Each load starts once the server is idle (under 5% of a core over 0.5 s): a server that still
+finishes the previous load's sessions after the generator saw them end is reported as such.
 "SYN dropped" counts connections the kernel dropped because the server's accept queue was
 full (TcpExt ListenOverflows; the client retries after 1 s). "others" is the CPU that processes
 outside this benchmark used meanwhile (if high, the figures are too slow).
@@ -50,7 +52,7 @@ def listen_overflows() -> int:
 Run = tuple[str, LoadResult, int, float]  # mode, result, SYNs dropped, other processes' CPU
 
 
-def measure(name: str, port: int, args: argparse.Namespace) -> list[Run]:
+def measure(name: str, port: int, pid: int, args: argparse.Namespace) -> list[Run]:
     generator = Generator(port)
     generator.closed_loop(300, 50)  # warm-up, not reported
     loads: list[tuple[str, float | None, int]] = [
@@ -61,6 +63,9 @@ def measure(name: str, port: int, args: argparse.Namespace) -> list[Run]:
         loads.append((f"open loop, {offered}/s offered", offered, count))
     runs = []
     for mode, rate, sessions in loads:
+        busy_after = agi_load.wait_idle(pid)
+        if busy_after > 0.05:
+            print(f"  {name}: still busy {busy_after:.1f} s after the generator's last session")
         overflows = listen_overflows()
         other = OtherLoad()
         if rate is None:
@@ -113,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
     for key, label, port, command in servers:
         server = agi_load.start_pinned(command, SERVER_CPU, port, args.run_dir / f"{key}.log")
         try:
-            results[key] = measure(label, port, args)
+            results[key] = measure(label, port, server.pid, args)
         finally:
             agi_load.stop(server)
 

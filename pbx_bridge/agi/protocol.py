@@ -123,10 +123,13 @@ class AgiChannel:
         self._timeout = timeout
         self.hung_up = False
 
-    async def command(self, text: str) -> AgiReply:
+    async def command(self, text: str, *, last: bool = False) -> AgiReply:
+        """Send one command and read its reply; `last`: end the session right behind it."""
         if self.hung_up:
             raise AgiHangupError("channel already hung up")
         self._writer.write(text.encode("utf-8") + b"\n")
+        if last:
+            self.end()
         try:
             if self._writer.transport.get_write_buffer_size():
                 # The kernel did not take it all: drain may wait for the peer to read.
@@ -142,7 +145,7 @@ class AgiChannel:
     def end(self) -> None:
         """Tell Asterisk the script is done: the FIN goes out now and AGI() returns on it,
         whatever the listener still does before it closes the connection."""
-        if self._writer.can_write_eof() and not self._writer.transport.get_write_buffer_size():
+        if self._writer.can_write_eof():  # after what is still buffered, if anything
             with contextlib.suppress(OSError, RuntimeError):
                 self._writer.write_eof()
 

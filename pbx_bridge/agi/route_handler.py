@@ -8,7 +8,7 @@ from datetime import datetime
 
 import structlog
 
-from pbx_bridge.agi.mset import set_variables
+from pbx_bridge.agi.mset import DecisionWriter
 from pbx_bridge.agi.protocol import AgiChannel
 from pbx_bridge.agi.variables import call_request, channel_variables
 from pbx_bridge.config.loader import BridgeConfig
@@ -29,6 +29,7 @@ class RouteHandler:
         self._current_config = current_config
         self._clock = clock
         self._observe = observe or (lambda _d, _s: None)
+        self._writer = DecisionWriter()
 
     async def __call__(self, env: dict[str, str], channel: AgiChannel) -> None:
         started = time.perf_counter()
@@ -51,9 +52,8 @@ class RouteHandler:
             generation=config.generation,
         )
         try:
-            await set_variables(channel, pairs)
-            channel.end()  # Asterisk goes on now; the line below is not on the caller's path
-        finally:
+            await self._writer.write(channel, pairs)  # and ends the session for Asterisk
+        finally:  # so this line is not on the caller's path
             log.info(
                 "call_routed",
                 action=str(decision.action),

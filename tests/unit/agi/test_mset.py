@@ -6,6 +6,7 @@ modelled on its sources); tests/integration/test_agi_mset.py checks them on the 
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Sequence
 
 import pytest
@@ -13,7 +14,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pbx_bridge import channel_vars as cv
-from pbx_bridge.agi.mset import MAX_LINE_BYTES, MAX_PAIRS, mset_command, set_variables
+from pbx_bridge.agi.mset import (
+    MAX_LINE_BYTES,
+    MAX_PAIRS,
+    DecisionWriter,
+    mset_command,
+    set_variables,
+)
 from pbx_bridge.agi.protocol import AgiChannel
 from pbx_bridge.agi.server import AgiServer, SessionHandler
 from tests.unit.agi.asterisk_parsers import agi_words, app_args, variables_set
@@ -145,3 +152,57 @@ async def test_hangup_during_mset_sends_nothing_more(setter_port: int, used: lis
     assert len(session.commands) == 1
     assert session.closed_by_server
     assert used == []
+
+
+# ---- the session ends with a proven MSet ---------------------------------------------------
+
+
+@pytest.fixture
+async def writer_port() -> AsyncIterator[tuple[int, DecisionWriter]]:
+    writer = DecisionWriter()
+
+    async def handler(_env: dict[str, str], channel: AgiChannel) -> None:
+        await writer.write(channel, NASTY)
+
+    server = AgiServer({"route": handler})
+    _host, port = await server.start("127.0.0.1", 0)
+    yield port, writer
+    await server.stop(grace=1.0)
+
+
+async def _ends_before_the_reply(port: int, reply: bytes) -> bool:
+    """Whether the daemon ended the session before this peer answered its one command."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(environment())
+    assert (await reader.readline()).startswith(b"EXEC MSet ")
+    try:
+        ended = await asyncio.wait_for(reader.read(), 0.3) == b""
+    except TimeoutError:
+        ended = False
+    writer.write(reply)
+    await asyncio.wait_for(reader.read(), 2.0)  # now it ends in any case
+    writer.close()
+    return ended
+
+
+async def test_once_asterisk_ran_an_mset_the_next_ones_carry_the_end_with_them(
+    writer_port: tuple[int, DecisionWriter],
+) -> None:
+    port, writer = writer_port
+    assert not await _ends_before_the_reply(port, b"200 result=0\n")  # not proven yet
+    assert writer.mset_runs
+    assert await _ends_before_the_reply(port, b"200 result=0\n")
+    assert writer.mset_runs
+
+
+async def test_a_refusal_after_the_end_leaves_the_call_to_the_failsafe_and_waits_again(
+    writer_port: tuple[int, DecisionWriter],
+) -> None:
+    port, writer = writer_port
+    await _ends_before_the_reply(port, b"200 result=0\n")
+    # Refused: the session had ended, PBXB_ACTION stays empty (the dialplan's failsafe runs).
+    assert await _ends_before_the_reply(port, b"200 result=-2\n")
+    assert not writer.mset_runs
+    session = await _run(port, lambda i, c: b"200 result=-2\n" if i == 0 else always_ok(i, c))
+    assert len(session.commands) == 1 + len(NASTY)  # waited, then set each on its own
+    assert session.assignments()[len(NASTY) :] == NASTY

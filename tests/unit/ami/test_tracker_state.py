@@ -14,23 +14,12 @@ import pytest
 from pbx_bridge.ami.tracker_state import TrackerState, journal_name
 from pbx_bridge.ami.tracking import TrackingService
 from pbx_bridge.core.call_tracking import CallTracker
-from pbx_bridge.core.calls import CallRecord, Outcome, Wrapup
+from pbx_bridge.core.calls import CallRecord, Outcome
 from pbx_bridge.core.privacy import PrivacyPolicy
+from tests.unit.ami.recording_sink import Sink
 from tests.unit.tracking.streams import NOW, replay, stream
 
 NODE = "asterisk-1"
-
-
-class Sink:
-    def __init__(self) -> None:
-        self.records: list[CallRecord] = []
-        self.wrapups: list[Wrapup] = []
-
-    def record(self, record: CallRecord) -> None:
-        self.records.append(record)
-
-    def wrapup(self, wrapup: Wrapup) -> None:
-        self.wrapups.append(wrapup)
 
 
 class Daemon:

@@ -8,22 +8,11 @@ from panoramisk.message import Message
 
 from pbx_bridge.ami.tracking import TrackingService, flatten
 from pbx_bridge.core.call_tracking import CallTracker
-from pbx_bridge.core.calls import CallRecord, Outcome, Wrapup
+from pbx_bridge.core.calls import Outcome
 from pbx_bridge.core.privacy import PrivacyPolicy
+from tests.unit.ami.recording_sink import Sink
 
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
-
-
-class Sink:
-    def __init__(self) -> None:
-        self.records: list[CallRecord] = []
-        self.wrapups: list[Wrapup] = []
-
-    def record(self, record: CallRecord) -> None:
-        self.records.append(record)
-
-    def wrapup(self, wrapup: Wrapup) -> None:
-        self.wrapups.append(wrapup)
 
 
 def parsed(*lines: str) -> Message:

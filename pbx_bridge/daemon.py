@@ -7,6 +7,7 @@ import contextlib
 import resource
 import signal
 import time
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -26,6 +27,7 @@ from pbx_bridge.gc_pacing import freeze_start_up_objects, pace_collections
 from pbx_bridge.metrics.http import MetricsEndpoint
 from pbx_bridge.metrics.registry import Metrics
 from pbx_bridge.storage import UNAVAILABLE_ERRORS
+from pbx_bridge.storage.codec import decode, encode_record, encode_wrapup
 from pbx_bridge.storage.opening import open_call_log
 from pbx_bridge.storage.spool import SpoolingWriter
 from pbx_bridge.storage.worker import RecordWorker, TicketCounts
@@ -136,6 +138,7 @@ class _Tracking:
             self.tracker, _MeteredSink(self.worker, metrics), journal=self.state
         )
         if restored.snapshot is not None or restored.entries:
+            unwritten = self._hand_over_unwritten(restored.snapshot or {})
             from_snapshot = self.tracker.restore(restored.snapshot or {})
             records = self.service.replay(restored.entries)
             log.info(
@@ -144,6 +147,7 @@ class _Tracking:
                 from_snapshot=from_snapshot,
                 journal_entries=len(restored.entries),
                 records_replayed=records,
+                unwritten_handed_over=unwritten,
             )
         # A new journal generation now: the restored state is its base, the old files go.
         self.save_state()
@@ -169,7 +173,40 @@ class _Tracking:
         return self.down_since is None or time.monotonic() - self.down_since < AMI_GRACE_S
 
     def save_state(self) -> None:
-        self.state.write(self.state.take(self.tracker.snapshot()))
+        self._write_state(self._take_state())
+
+    def _take_state(self) -> tuple[dict[str, object], list[CallRecord | Wrapup]]:
+        """On the loop: the calls in progress, with the journal's switch to a new generation,
+        and what the storage worker has not written yet (immutable: encoded later)."""
+        return self.state.take(self.tracker.snapshot()), self.worker.unwritten()
+
+    def _write_state(self, taken: tuple[dict[str, object], list[CallRecord | Wrapup]]) -> None:
+        snapshot, unwritten = taken
+        lines = [
+            encode_record(item) if isinstance(item, CallRecord) else encode_wrapup(item, self.node)
+            for item in unwritten
+        ]
+        self.state.write({**snapshot, "unwritten": lines})
+
+    def _hand_over_unwritten(self, snapshot: Mapping[str, object]) -> int:
+        """Give the worker again what the previous daemon had not written when it stopped;
+        written twice, a record is one row (upsert)."""
+        lines = snapshot.get("unwritten")
+        if snapshot.get("node") != self.node or not isinstance(lines, list):
+            return 0
+        count = 0
+        for line in lines:
+            try:
+                item = decode(str(line))
+            except (ValueError, KeyError, TypeError) as exc:
+                log.warning("tracker_state_unwritten_unreadable", error=str(exc))
+                continue
+            if isinstance(item, CallRecord):
+                self.worker.record(item)
+            elif item[1] == self.node:
+                self.worker.wrapup(item[0])
+            count += 1
+        return count
 
     async def keep_state(self, interval: float = 2.0) -> None:
         """Snapshot the calls in progress whenever events arrived since the last one; the
@@ -179,10 +216,9 @@ class _Tracking:
             await asyncio.sleep(interval)
             if self.service.events != seen:
                 seen = self.service.events
-                # Taken on the loop that changes the tracker, with the journal's switch to a
-                # new generation; only the file write and its fsync run in a thread.
-                taken = self.state.take(self.tracker.snapshot())
-                await asyncio.to_thread(self.state.write, taken)
+                # Taken on the loop that changes the tracker; the encoding of what is not
+                # written yet, the file write and its fsync run in a thread.
+                await asyncio.to_thread(self._write_state, self._take_state())
 
 
 def _set_ticket_gauges(metrics: Metrics, counts: TicketCounts) -> None:
@@ -265,9 +301,10 @@ class Daemon:
         if self.tracking is not None:
             if state_task is not None:
                 state_task.cancel()
+            flushed = await asyncio.to_thread(self.tracking.worker.stop, stop_grace)
+            # After the flush: the snapshot keeps only what could not be written in time.
             self.tracking.save_state()
             self.tracking.state.close()
-            flushed = await asyncio.to_thread(self.tracking.worker.stop, stop_grace)
             log.info("records_flushed", complete=flushed, written=self.tracking.worker.written)
         await self.metrics_endpoint.stop()
         log.info("daemon_stopped")

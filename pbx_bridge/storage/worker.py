@@ -7,10 +7,15 @@ while the database is unavailable and replays when it answers again.
 What is queued when the thread wakes is written together: consecutive records in one
 transaction, so a burst of hang-ups costs one commit, not one per call. The thread holds
 the GIL while it builds statements, and the event loop's routing decisions wait for it.
+
+What is handed over and not yet written (committed, or spooled and fsynced) is listed by
+`unwritten()`: the daemon saves it with its tracker snapshot, so a kill -9 while the database
+is slow does not lose the queue.
 """
 
 from __future__ import annotations
 
+import itertools
 import queue
 import threading
 import time
@@ -64,16 +69,30 @@ class RecordWorker:
         self._on_spooled = on_spooled or (lambda _n: None)
         self._thread = threading.Thread(target=self._run, name="record-writer", daemon=True)
         self.written = 0
+        self._keys = itertools.count()
+        self._unwritten: dict[int, CallRecord | Wrapup] = {}
+        self._unwritten_lock = threading.Lock()
 
     def start(self) -> None:
         self._thread.start()
 
     # Called from the event loop: never blocks.
     def record(self, record: CallRecord) -> None:
-        self._queue.put(record)
+        self._hand_over(record)
 
     def wrapup(self, wrapup: Wrapup) -> None:
-        self._queue.put(wrapup)
+        self._hand_over(wrapup)
+
+    def _hand_over(self, item: CallRecord | Wrapup) -> None:
+        key = next(self._keys)
+        with self._unwritten_lock:
+            self._unwritten[key] = item
+        self._queue.put((key, item))
+
+    def unwritten(self) -> list[CallRecord | Wrapup]:
+        """Records and wrap-ups handed over and not yet written, in the order they came."""
+        with self._unwritten_lock:
+            return list(self._unwritten.values())
 
     @property
     def backlog(self) -> int:
@@ -97,7 +116,7 @@ class RecordWorker:
                 return
             if item is not None:
                 items, stopping = self._take_queued([item], self._linger_s)
-                self._write_all(items)
+                self._write_taken(items)
                 if stopping:
                     self._flush_remaining()
                     return
@@ -124,7 +143,18 @@ class RecordWorker:
             items, _stopping = self._take_queued([], 0.0)
             if not items:
                 return
-            self._write_all(items)
+            self._write_taken(items)
+
+    def _write_taken(self, taken: list[object]) -> None:
+        """Write queued (key, item) pairs; then they are no longer unwritten (an item that
+        failed for another reason than the database's unavailability was logged: not again)."""
+        pairs = [pair for pair in taken if isinstance(pair, tuple)]
+        try:
+            self._write_all([item for _key, item in pairs])
+        finally:
+            with self._unwritten_lock:
+                for key, _item in pairs:
+                    self._unwritten.pop(key, None)
 
     def _write_all(self, items: list[object]) -> None:
         """In queue order; consecutive records together (a wrap-up between them stays between)."""

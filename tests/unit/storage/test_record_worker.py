@@ -60,3 +60,34 @@ def test_a_locked_database_spools_the_whole_batch(sqlite_log: CallLog, tmp_path:
         ]
     assert writer.replay() is True
     assert rows(sqlite_log) == 5
+
+
+def test_what_is_handed_over_stays_unwritten_until_written_or_spooled(
+    sqlite_log: CallLog, tmp_path: Path
+) -> None:
+    """The daemon saves unwritten() with its snapshot: a kill -9 loses none of it."""
+    spool_dir = tmp_path / "spool"
+    worker = RecordWorker(sqlite_log, SpoolingWriter(sqlite_log, spool_dir), NODE)
+    calls = [answered(f"1554102000.{index}") for index in range(60, 63)]
+    for call in calls:
+        worker.record(call)
+    callback = wrapup(calls[1], Outcome.CALLBACK)
+    worker.wrapup(callback)
+    assert worker.unwritten() == [*calls, callback]  # not started: all of it, in order
+    worker.start()
+    assert worker.stop(timeout=10)
+    assert worker.unwritten() == []
+    assert rows(sqlite_log) == 3
+
+
+def test_a_spooled_record_is_no_longer_unwritten(sqlite_log: CallLog, tmp_path: Path) -> None:
+    spool_dir = tmp_path / "spool"
+    worker = RecordWorker(
+        sqlite_log, SpoolingWriter(sqlite_log, spool_dir, retry_interval_s=0), NODE
+    )
+    with locked(tmp_path / "calls.sqlite3"):
+        worker.record(answered("1554102000.64"))
+        worker.start()
+        assert worker.stop(timeout=10)
+    assert worker.unwritten() == []
+    assert len(spooled_lines(spool_dir)) == 1

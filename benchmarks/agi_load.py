@@ -303,26 +303,6 @@ def stop(process: subprocess.Popen[bytes], timeout: float = 10) -> None:
             process.wait(timeout)
 
 
-def cpu_seconds(pid: int) -> float:
-    """User plus system CPU time of process `pid` so far (/proc/PID/stat)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def wait_idle(pid: int, share: float = 0.05, window: float = 0.5, timeout: float = 20) -> float:
-    """Wait until process `pid` uses under `share` of a core over `window` s; the seconds
-    waited. A load's sessions end for the generator when it reads the server's FIN, which may
-    come before the server has finished them (read the last reply, logged, closed): the next
-    load must not start on top of that backlog."""
-    began = time.perf_counter()
-    while time.perf_counter() - began < timeout:
-        before = cpu_seconds(pid)
-        time.sleep(window)
-        if cpu_seconds(pid) - before < share * window:
-            break
-    return time.perf_counter() - began - window
-
-
 def pin_self(core: int) -> None:
     """Run this process (the generator) on `core` only."""
     os.sched_setaffinity(0, {core})

@@ -29,7 +29,7 @@ from pathlib import Path
 
 from benchmarks import agi_load
 from benchmarks.agi_load import Generator, LoadResult
-from benchmarks.rig import TENANTS, OtherLoad, machine, ms, wait_quiet
+from benchmarks.rig import TENANTS, OtherLoad, machine, ms, wait_idle, wait_quiet
 from tests.testbed import center, ports
 from tests.testbed.daemon import DAEMON
 
@@ -63,7 +63,7 @@ def measure(name: str, port: int, pid: int, args: argparse.Namespace) -> list[Ru
         loads.append((f"open loop, {offered}/s offered", offered, count))
     runs = []
     for mode, rate, sessions in loads:
-        busy_after = agi_load.wait_idle(pid)
+        busy_after = wait_idle(pid)
         if busy_after > 0.05:
             print(f"  {name}: still busy {busy_after:.1f} s after the generator's last session")
         overflows = listen_overflows()

@@ -193,6 +193,20 @@ def wait_quiet(limit: float = 0.2, timeout: float = 120) -> float:
             return share
 
 
+def wait_idle(pid: int, share: float = 0.05, window: float = 0.5, timeout: float = 20) -> float:
+    """Wait until process `pid` uses under `share` of a core over `window` s; the seconds
+    waited. A load's sessions end for the generator when it reads the server's FIN, which may
+    come before the server has finished them (read the last reply, logged, closed): the next
+    load must not start on top of that backlog."""
+    began = time.perf_counter()
+    while time.perf_counter() - began < timeout:
+        before = cpu_seconds(pid)
+        time.sleep(window)
+        if cpu_seconds(pid) - before < share * window:
+            break
+    return time.perf_counter() - began - window
+
+
 def rss_kib(pid: int) -> int:
     """VmRSS of a process in KiB (/proc/PID/status)."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():

@@ -69,11 +69,7 @@ async def set_variables(channel: AgiChannel, pairs: Sequence[tuple[str, str]]) -
     MSet sets the pairs one after the other within one command, so the last one (PBXB_ACTION)
     is still set only when all before it are.
     """
-    command = mset_command(pairs)
-    if command is not None and _ran(channel, await channel.command(command)):
-        return True
-    await _one_by_one(channel, pairs)
-    return False
+    return await _set(channel, pairs, mset_command(pairs))
 
 
 class DecisionWriter:
@@ -91,17 +87,22 @@ class DecisionWriter:
 
     async def write(self, channel: AgiChannel, pairs: Sequence[tuple[str, str]]) -> None:
         command = mset_command(pairs)
-        if command is None:
-            await _one_by_one(channel, pairs)
-        elif self.mset_runs:
-            reply = await channel.command(command, last=True)
-            self.mset_runs = _ran(channel, reply)
+        if command is not None and self.mset_runs:
+            self.mset_runs = _ran(channel, await channel.command(command, last=True))
             return
-        else:
-            self.mset_runs = _ran(channel, await channel.command(command))
-            if not self.mset_runs:
-                await _one_by_one(channel, pairs)
+        ran = await _set(channel, pairs, command)
+        if command is not None:  # a decision too long for one MSet proves nothing either way
+            self.mset_runs = ran
         channel.end()
+
+
+async def _set(channel: AgiChannel, pairs: Sequence[tuple[str, str]], command: str | None) -> bool:
+    """`set_variables` with its MSet command already built (None: too long for one)."""
+    if command is not None and _ran(channel, await channel.command(command)):
+        return True
+    for name, value in pairs:
+        await channel.set_variable(name, value)
+    return False
 
 
 def _ran(channel: AgiChannel, reply: AgiReply) -> bool:
@@ -113,8 +114,3 @@ def _ran(channel: AgiChannel, reply: AgiReply) -> bool:
         raise AgiHangupError("hung up during MSet")
     log.warning("agi_mset_refused", code=reply.code, result=reply.result, data=reply.data)
     return False
-
-
-async def _one_by_one(channel: AgiChannel, pairs: Sequence[tuple[str, str]]) -> None:
-    for name, value in pairs:
-        await channel.set_variable(name, value)

@@ -151,7 +151,7 @@ class TrackerState:
         Call on the loop in the same step as the tracker's snapshot, so no event falls
         between the two.
         """
-        self._close()
+        self.close()
         self.generation += 1
         self._append_failed = False
         path = self.directory / journal_name(self.generation)
@@ -161,7 +161,7 @@ class TrackerState:
             os.write(self._fd, json.dumps({"node": self.node}).encode() + b"\n")
         except OSError as exc:
             log.warning("tracker_journal_not_opened", path=str(path), error=str(exc))
-            self._close()
+            self.close()
         return {**snapshot, "journal": self.generation}
 
     # --- in a thread ----------------------------------------------------------------------
@@ -188,9 +188,7 @@ class TrackerState:
                     (self.directory / journal_name(old)).unlink(missing_ok=True)
 
     def close(self) -> None:
-        self._close()
-
-    def _close(self) -> None:
+        """Close the journal being written (taking a snapshot opens the next one)."""
         if self._fd is not None:
             with contextlib.suppress(OSError):
                 os.close(self._fd)

@@ -7,7 +7,7 @@ since those live for seconds and die by reference counting, CPython's allocation
 every death lowers) let the young generation grow to 48,000 objects: collections of 10-40 ms
 that each stalled the calls in flight (fault scenario 6). Here a waiting connection is half as
 many objects (the transport, its socket, this protocol and its timer with their handles) and
-no task; only a complete block gets streams and a session task.
+no task; only a complete block gets a session link (session_link.py) and a task.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""One FastAGI session over asyncio streams, robust against what real networks send.
+"""One FastAGI session's protocol, robust against what real networks send.
 
 panoramisk's stock FastAGI handler spins on a peer that closes before its
 headers, reads a multi-line 520 as one line and stays a reply behind after an
@@ -8,9 +8,8 @@ decodes leniently, and treats 511, HANGUP and end-of-stream as a hangup.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from dataclasses import dataclass
+from typing import Protocol
 
 from panoramisk.utils import parse_agi_result
 
@@ -37,31 +36,20 @@ class AgiReply:
     data: str
 
 
-def _decode(raw: bytes) -> str:
+def decode(raw: bytes) -> str:
     # Asterisk passes caller names through unchanged; a name cut mid-character
     # must not cost the call, so undecodable bytes become U+FFFD.
     return raw.decode("utf-8", errors="replace").rstrip("\r\n")
 
 
-async def _next_line(reader: asyncio.StreamReader) -> str:
-    try:
-        raw = await reader.readuntil(b"\n")
-    except asyncio.IncompleteReadError as exc:
-        raise AgiHangupError("connection closed") from exc
-    except ConnectionError as exc:  # reset by the peer: gone as well, not a crash
-        raise AgiHangupError(f"connection lost: {exc}") from exc
-    except asyncio.LimitOverrunError as exc:
-        raise AgiProtocolError("line too long") from exc
-    return _decode(raw)
+class Link(Protocol):
+    """One session's connection (session_link.SessionLink; a fake in tests)."""
 
+    async def readline(self, timeout: float) -> str: ...
 
-async def _read_line(reader: asyncio.StreamReader, timeout: float) -> str:
-    try:
-        # asyncio.timeout, not wait_for: no task per line (wait_for makes one on 3.11).
-        async with asyncio.timeout(timeout):
-            return await _next_line(reader)
-    except TimeoutError as exc:
-        raise AgiProtocolError(f"no complete line within {timeout:g} s") from exc
+    def send(self, data: bytes) -> None: ...
+
+    def end(self) -> None: ...
 
 
 class HeaderParser:
@@ -93,7 +81,7 @@ class HeaderParser:
                 return None
             if end + 1 > MAX_LINE:
                 raise AgiProtocolError("line too long")
-            line = _decode(bytes(buffer[: end + 1]))
+            line = decode(bytes(buffer[: end + 1]))
             del buffer[: end + 1]
             scan_from = 0
             self._total += len(line) + 1
@@ -115,11 +103,8 @@ class HeaderParser:
 class AgiChannel:
     """Sends one command at a time and reads exactly its reply."""
 
-    def __init__(
-        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, timeout: float
-    ) -> None:
-        self._reader = reader
-        self._writer = writer
+    def __init__(self, link: Link, timeout: float) -> None:
+        self._link = link
         self._timeout = timeout
         self.hung_up = False
 
@@ -127,27 +112,19 @@ class AgiChannel:
         """Send one command and read its reply; `last`: end the session right behind it."""
         if self.hung_up:
             raise AgiHangupError("channel already hung up")
-        self._writer.write(text.encode("utf-8") + b"\n")
+        try:
+            self._link.send(text.encode("utf-8") + b"\n")
+        except AgiHangupError:
+            self.hung_up = True
+            raise
         if last:
             self.end()
-        try:
-            if self._writer.transport.get_write_buffer_size():
-                # The kernel did not take it all: drain may wait for the peer to read.
-                async with asyncio.timeout(self._timeout):
-                    await self._writer.drain()
-            else:
-                await self._writer.drain()  # returns at once (raises if the peer is gone)
-        except (ConnectionError, TimeoutError) as exc:
-            self.hung_up = True
-            raise AgiHangupError(f"cannot send: {exc}") from exc
         return await self._reply()
 
     def end(self) -> None:
         """Tell Asterisk the script is done: the FIN goes out now and AGI() returns on it,
         whatever the listener still does before it closes the connection."""
-        if self._writer.can_write_eof():  # after what is still buffered, if anything
-            with contextlib.suppress(OSError, RuntimeError):
-                self._writer.write_eof()
+        self._link.end()
 
     async def set_variable(self, name: str, value: str) -> AgiReply:
         return await self.command(f"SET VARIABLE {name} {quote(value)}")
@@ -158,7 +135,7 @@ class AgiChannel:
             # or (when it gave up on us) waits for us to close: do not wait long.
             timeout = min(self._timeout, HANGUP_GRACE) if self.hung_up else self._timeout
             try:
-                line = await _read_line(self._reader, timeout)
+                line = await self._link.readline(timeout)
             except AgiHangupError:
                 self.hung_up = True
                 raise
@@ -179,7 +156,7 @@ class AgiChannel:
 
     async def _skip_usage(self) -> None:
         for _ in range(200):
-            line = await _read_line(self._reader, self._timeout)
+            line = await self._link.readline(self._timeout)
             if line.startswith("520 "):
                 return
         raise AgiProtocolError("520 usage text does not end")

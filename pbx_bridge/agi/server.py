@@ -12,9 +12,10 @@ from typing import Any
 
 import structlog
 
-from pbx_bridge.agi.header_phase import HeaderPhase, release_transport
-from pbx_bridge.agi.protocol import MAX_LINE, AgiChannel, AgiHangupError, AgiProtocolError
+from pbx_bridge.agi.header_phase import HeaderPhase
+from pbx_bridge.agi.protocol import AgiChannel, AgiHangupError, AgiProtocolError
 from pbx_bridge.agi.refusals import RefusalBudget
+from pbx_bridge.agi.session_link import SessionLink
 from pbx_bridge.net import PeerFilter
 
 SessionHandler = Callable[[dict[str, str], AgiChannel], Awaitable[None]]
@@ -159,34 +160,25 @@ class AgiServer:
     def heard(
         self, phase: HeaderPhase, transport: asyncio.Transport, env: dict[str, str], rest: bytes
     ) -> None:
-        """Streams and a session task for a connection whose header block is complete."""
+        """A session task for a connection whose header block is complete."""
         self._unheard.pop(phase, None)
-        loop = asyncio.get_running_loop()
-        reader = asyncio.StreamReader(limit=MAX_LINE, loop=loop)
-        protocol = asyncio.StreamReaderProtocol(reader, loop=loop)
-        transport.set_protocol(protocol)
-        protocol.connection_made(transport)
-        if rest:
-            reader.feed_data(rest)
-        writer = asyncio.StreamWriter(transport, protocol, reader, loop)
-        task = loop.create_task(self._serve(env, reader, writer))
+        link = SessionLink(rest)
+        transport.set_protocol(link)
+        link.connection_made(transport)
+        task = asyncio.get_running_loop().create_task(self._serve(env, link))
         self._sessions.add(task)
         task.add_done_callback(self._sessions.discard)
 
     # ---- sessions --------------------------------------------------------------------------
 
-    async def _serve(
-        self, env: dict[str, str], reader: asyncio.StreamReader, writer: asyncio.StreamWriter
-    ) -> None:
+    async def _serve(self, env: dict[str, str], link: SessionLink) -> None:
         structlog.contextvars.clear_contextvars()  # each session task starts clean
         try:
-            await self._in_slot(env, reader, writer)
+            await self._in_slot(env, link)
         finally:
-            await _close(reader, writer)
+            link.close()
 
-    async def _in_slot(
-        self, env: dict[str, str], reader: asyncio.StreamReader, writer: asyncio.StreamWriter
-    ) -> None:
+    async def _in_slot(self, env: dict[str, str], link: SessionLink) -> None:
         try:
             if self._slots.locked():
                 async with asyncio.timeout(self.limits.slot_wait):
@@ -198,7 +190,7 @@ class AgiServer:
             return
         try:
             async with asyncio.timeout(self.limits.session_timeout):
-                await self._session(env, reader, writer)
+                await self._session(env, link)
         except TimeoutError:
             self._refuse(
                 "timeout", "agi_session_timeout", "warning", timeout=self.limits.session_timeout
@@ -206,18 +198,15 @@ class AgiServer:
         finally:
             self._slots.release()
 
-    async def _session(
-        self, env: dict[str, str], reader: asyncio.StreamReader, writer: asyncio.StreamWriter
-    ) -> None:
-        peer = writer.get_extra_info("peername")
+    async def _session(self, env: dict[str, str], link: SessionLink) -> None:
         name = script_name(env)
         handler = self._handlers.get(name)
         if handler is None:
             self._refuse(
-                "unknown_script", "agi_unknown_script", "warning", script=name, peer=str(peer)
+                "unknown_script", "agi_unknown_script", "warning", script=name, peer=link.peer()
             )
             return
-        channel = AgiChannel(reader, writer, self.limits.command_timeout)
+        channel = AgiChannel(link, self.limits.command_timeout)
         try:
             await handler(env, channel)
             channel.end()
@@ -225,22 +214,3 @@ class AgiServer:
             log.info("agi_caller_gone", reason=str(exc), uniqueid=env.get("agi_uniqueid"))
         except AgiProtocolError as exc:
             log.warning("agi_protocol_error", error=str(exc), uniqueid=env.get("agi_uniqueid"))
-
-
-async def _close(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-    """Close the connection (a peer that does not read gets 1 s for what is still buffered),
-    then leave no reference cycle of it for the garbage collector."""
-    writer.close()
-    with contextlib.suppress(Exception):
-        async with asyncio.timeout(1.0):
-            await writer.wait_closed()
-    transport = writer.transport
-    if getattr(transport, "_sock", None) is not None:  # still flushing to a peer that never reads
-        transport.abort()
-        await asyncio.sleep(0)  # abort() calls connection_lost on the next turn of the loop
-    release_transport(transport)
-    lost = reader.exception()
-    if lost is not None:
-        # A reset connection's error stays with the reader (and the protocol's closed-future);
-        # its traceback holds the frames that held the reader: a cycle per reset peer.
-        lost.with_traceback(None)

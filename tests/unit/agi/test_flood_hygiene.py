@@ -16,6 +16,7 @@ from collections.abc import Iterator
 import pytest
 
 from pbx_bridge.agi.server import AgiLimits, AgiServer
+from pbx_bridge.agi.session_link import SessionLink
 from tests.unit.agi.peer import environment, run_session
 
 
@@ -70,7 +71,7 @@ async def test_refused_and_finished_connections_leave_no_transport_cycle(
     await run_session(agi_port, environment())  # a call too (its client is a transport)
     await asyncio.sleep(0.3)  # the reset ones are closed by then
     gc.collect()
-    assert not [o for o in saved_garbage if isinstance(o, asyncio.StreamReader)]
+    assert not [o for o in saved_garbage if isinstance(o, SessionLink)]
     transports = [o for o in saved_garbage if isinstance(o, asyncio.Transport)]
     assert len(transports) <= 1  # at most the one of run_session's own client
 

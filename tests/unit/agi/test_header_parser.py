@@ -52,3 +52,21 @@ def test_crlf_and_undecodable_bytes_are_tolerated() -> None:
 def test_what_is_not_an_agi_header_block_is_refused(data: bytes, error: str) -> None:
     with pytest.raises(AgiProtocolError, match=error):
         HeaderParser().feed(data)
+
+
+def test_a_crlf_block_cut_anywhere_gives_the_same_environment() -> None:
+    block = environment().replace(b"\n", b"\r\n") + b"200 result=0\r\n"
+    whole = HeaderParser().feed(block)
+    assert whole is not None and whole[1] == b"200 result=0\r\n"
+    for cut in range(1, len(block)):
+        parser = HeaderParser()
+        first = parser.feed(block[:cut])
+        heard = first if first is not None else parser.feed(block[cut:])
+        assert heard is not None
+        assert heard[0] == whole[0]
+        assert (heard[1] if first is None else heard[1] + block[cut:]) == whole[1]
+
+
+def test_an_empty_block_is_no_request() -> None:
+    with pytest.raises(AgiProtocolError, match="without agi_request"):
+        HeaderParser().feed(b"\r\nagi_network_script: route\n\n")

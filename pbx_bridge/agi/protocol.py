@@ -100,7 +100,7 @@ class HeaderParser:
             self._lines += 1
             if self._lines > MAX_HEADER_LINES:
                 raise AgiProtocolError("AGI headers too large")
-            _header(decode(bytes(buffer[self._checked : end + 1])))
+            _check_header(decode(bytes(buffer[self._checked : end + 1])))
             self._checked = end + 1
         if len(buffer) > MAX_HEADER_BYTES:
             raise AgiProtocolError("AGI headers too large")
@@ -125,19 +125,20 @@ def _parse_block(block: bytes) -> dict[str, str]:
     for line in block.decode("utf-8", errors="replace").split("\n")[:-1]:
         key, sep, value = line.partition(":")
         if not sep or not key.startswith("agi_"):
-            _header(line)  # raises, with the line in its message
+            _check_header(line)  # raises, with the line in its message
         env[key.strip()] = value.strip()
     if "agi_request" not in env and "agi_network_script" not in env:
         raise AgiProtocolError("AGI headers without agi_request")
     return env
 
 
-def _header(line: str) -> tuple[str, str]:
-    key, sep, value = line.partition(":")
+def _check_header(line: str) -> None:
+    """AgiProtocolError unless `line` is an `agi_*` header line (its block's loop inlines the
+    same test: a call per line there cost a fifth of the parse)."""
+    key, sep, _value = line.partition(":")
     if not sep or not key.startswith("agi_"):
         shown = line.rstrip("\r\n")[:60]
         raise AgiProtocolError(f"not an AGI header line: {shown!r}")
-    return key.strip(), value.strip()
 
 
 class AgiChannel:

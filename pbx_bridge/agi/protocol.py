@@ -8,6 +8,7 @@ decodes leniently, and treats 511, HANGUP and end-of-stream as a hangup.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import Protocol
@@ -203,14 +204,23 @@ class AgiChannel:
         raise AgiProtocolError("520 usage text does not end")
 
     def _parse(self, line: str) -> AgiReply:
-        if not line[:3].isdigit():
-            raise AgiProtocolError(f"unexpected AGI reply {line[:60]!r}")
-        code = int(line[:3])
-        if code != 200:
-            return AgiReply(code, "", line[4:])
-        parsed = parse_agi_result(line)
-        result, data = parsed.get("result", ("-1", ""))
-        if parsed.get("error") == "AGIAppError":
-            result = "-1"
+        reply, app_error = _parse_reply(line)
+        if app_error:
             self.hung_up = True
-        return AgiReply(200, str(result), str(data))
+        return reply
+
+
+# A session reads the same few replies ("200 result=0" to its EXEC MSet) as every other:
+# parsing one with panoramisk's regular expressions cost more than the cached lookup.
+@functools.lru_cache(maxsize=256)
+def _parse_reply(line: str) -> tuple[AgiReply, bool]:
+    """The reply a line says, and whether it is an application's error (the channel is gone)."""
+    if not line[:3].isdigit():
+        raise AgiProtocolError(f"unexpected AGI reply {line[:60]!r}")
+    code = int(line[:3])
+    if code != 200:
+        return AgiReply(code, "", line[4:]), False
+    parsed = parse_agi_result(line)
+    result, data = parsed.get("result", ("-1", ""))
+    app_error = parsed.get("error") == "AGIAppError"
+    return AgiReply(200, "-1" if app_error else str(result), str(data)), app_error

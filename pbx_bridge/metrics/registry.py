@@ -9,7 +9,7 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
 from pbx_bridge.core.calls import CallRecord
-from pbx_bridge.core.routing import Decision
+from pbx_bridge.core.routing import Action, Decision
 
 WAIT_BUCKETS = (5, 10, 20, 30, 45, 60, 90, 120, 180, 300, 600)
 DECISION_BUCKETS = (0.0002, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.5)
@@ -53,6 +53,9 @@ class Metrics:
         self.decisions = Counter(
             "pbxb_routing_decisions", "Routing decisions by action", ["action"], registry=r
         )
+        # One child per action, made now: every action is exported (at 0 until it happens),
+        # and a call's count costs no label lookup under the metric's lock.
+        self._decisions_by_action = {a: self.decisions.labels(str(a)) for a in Action}
         self.failsafe_calls = Counter(
             "pbxb_failsafe_calls",
             "Calls decided without the daemon (path: fallback or generic)",
@@ -93,7 +96,7 @@ class Metrics:
 
     def observe_decision(self, decision: Decision, seconds: float) -> None:
         self.decision_seconds.observe(seconds)
-        self.decisions.labels(str(decision.action)).inc()
+        self._decisions_by_action[decision.action].inc()
 
     def observe_record(self, record: CallRecord) -> None:
         tenant = record.tenant or ""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Protocol
 from zoneinfo import ZoneInfo
@@ -35,6 +35,13 @@ class TimeRange:
 
     def __str__(self) -> str:
         return f"{_hhmm(self.start)}-{_hhmm(self.end)}"
+
+
+def _wall(local: datetime, day: date) -> int:
+    """Minutes after the local midnight of `day` that `local` reads (-1: before `day`)."""
+    if local.date() != day:
+        return -1 if local.date() < day else MINUTES_PER_DAY
+    return local.hour * 60 + local.minute
 
 
 def _hhmm(minutes: int) -> str:
@@ -152,8 +159,28 @@ class Schedule:
                     continue
                 if offset == 0 and r.start <= minute:
                     return local
-                return self._at(day, r.start)
+                opening = self._opening(day, r)
+                if opening is not None:
+                    return opening
         return None
+
+    def _opening(self, day: date, r: TimeRange) -> datetime | None:
+        """The first instant of `day` whose wall-clock time lies in `r` (None: no instant)."""
+        start = self._at(day, r.start)
+        if _wall(start.astimezone(UTC).astimezone(self.timezone), day) == r.start:
+            return start
+        # r.start falls into the hour the clocks skip when they go forward (02:00-03:00 on the
+        # last Sunday of March in Europe): no instant reads it, and `start`, read with the
+        # offset from before the jump, lies after the jump. The range opens at the jump, if
+        # it reaches past it; the jump is found a minute at a time (at most the skipped hour).
+        instant = start.astimezone(UTC)
+        for _ in range(MINUTES_PER_DAY):
+            earlier = instant - timedelta(minutes=1)
+            if _wall(earlier.astimezone(self.timezone), day) < r.start:
+                break
+            instant = earlier
+        jumped = instant.astimezone(self.timezone)
+        return jumped if _wall(jumped, day) < r.end else None
 
     def end_of_next_working_day(
         self, instant: datetime, horizon_days: int = 400

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -199,3 +199,21 @@ def test_local_time_is_reported_in_the_center_zone() -> None:
     state = schedule(CENTER_HOURS).state_at(datetime(2026, 11, 23, 9, 0, tzinfo=UTC))
     assert state.local_time.tzinfo == BERLIN
     assert state.local_time.hour == 10
+
+
+# ---- hours that start in the hour the clocks skip (2024-03-31, 02:00-03:00 in Berlin) -----
+
+
+def test_hours_starting_in_the_skipped_hour_open_when_the_clocks_jump() -> None:
+    sunday = schedule({"sun": "02:15-03:15"})
+    opening = sunday.next_opening(at("2024-03-30T12:00"))
+    assert opening == datetime(2024, 3, 31, 1, 0, tzinfo=UTC)  # 03:00 CEST
+    assert sunday.state_at(opening).open
+    assert not sunday.state_at(opening.astimezone(UTC) - timedelta(seconds=1)).open
+
+
+def test_hours_wholly_in_the_skipped_hour_do_not_open_that_day() -> None:
+    sunday = schedule({"sun": "02:00-02:45"})
+    opening = sunday.next_opening(at("2024-03-30T12:00"))
+    assert opening == at("2024-04-07T02:00")
+    assert sunday.state_at(opening).open

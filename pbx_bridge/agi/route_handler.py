@@ -12,7 +12,8 @@ from pbx_bridge.agi.mset import DecisionWriter
 from pbx_bridge.agi.protocol import AgiChannel
 from pbx_bridge.agi.variables import call_request, channel_variables
 from pbx_bridge.config.loader import BridgeConfig
-from pbx_bridge.core.routing import Decision, decide
+from pbx_bridge.core.decision_memo import DecisionMemo
+from pbx_bridge.core.routing import Decision
 
 log = structlog.get_logger("pbx_bridge.route")
 
@@ -30,13 +31,14 @@ class RouteHandler:
         self._clock = clock
         self._observe = observe or (lambda _d, _s: None)
         self._writer = DecisionWriter()
+        self._decisions = DecisionMemo()
 
     async def __call__(self, env: dict[str, str], channel: AgiChannel) -> None:
         started = time.perf_counter()
         # One snapshot: a reload during this call does not change its decision.
         config = self._current_config()
         request = call_request(env, env.get("agi_arg_1"))
-        decision = decide(config.directory, request, self._clock())
+        decision = self._decisions.decide(config.directory, request, self._clock())
         self._observe(decision, time.perf_counter() - started)
         # Bound to this session's task: every later line of the call carries them too,
         # including the listener's own lines about a hangup or a protocol error.

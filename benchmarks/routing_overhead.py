@@ -172,7 +172,8 @@ Times in ms, p50/p99. From Asterisk's AMI event timestamps: decision = the AGI s
 GotoIfTime) to PBXB_ACTION set; to answer = channel created (INVITE in) to the Answer() step
 right after the decision; to greeting = to the first Playback (after Answer() Asterisk waits
 for the caller's first RTP packet). histogram = the daemon's pbxb_routing_decision_seconds
-(decide() alone, bucket-interpolated). SIPp 200 = INVITE sent to 200 OK received (SIPp's
+(the decision alone, bucket-interpolated; since 4e83ef8 a number's decision is taken once a
+minute and remembered for its other calls). SIPp 200 = INVITE sent to 200 OK received (SIPp's
 response time, 4 ms resolution). fail = calls failed or never greeted; fsafe = decided by a
 failsafe path instead of the setup's own. CPU = share of one core used during the step by the
 daemon that tracks calls over AMI (a) / the one that does not (a') / Asterisk / everything on

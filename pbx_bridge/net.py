@@ -27,7 +27,7 @@ class PeerFilter:
     # Every FastAGI connection asks about its peer, nearly always the same Asterisk: parsing
     # the address each time cost more than remembering the answer. Bounded, so peers from
     # many addresses cannot grow it.
-    _verdicts: dict[str, bool] = field(default_factory=dict, compare=False, repr=False)
+    _verdicts: dict[str, bool] = field(default_factory=dict, init=False, compare=False, repr=False)
 
     def allows(self, host: str) -> bool:
         verdict = self._verdicts.get(host)

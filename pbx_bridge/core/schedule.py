@@ -38,7 +38,8 @@ class TimeRange:
 
 
 def _wall(local: datetime, day: date) -> int:
-    """Minutes after the local midnight of `day` that `local` reads (-1: before `day`)."""
+    """Minutes after the local midnight of `day` that `local` reads (-1 before `day`, 1440
+    after it)."""
     if local.date() != day:
         return -1 if local.date() < day else MINUTES_PER_DAY
     return local.hour * 60 + local.minute
@@ -159,28 +160,10 @@ class Schedule:
                     continue
                 if offset == 0 and r.start <= minute:
                     return local
-                opening = self._opening(day, r)
-                if opening is not None:
+                opening = self._at(day, r.start)
+                if _wall(opening, day) < r.end:  # not when the clocks skip all of `r`
                     return opening
         return None
-
-    def _opening(self, day: date, r: TimeRange) -> datetime | None:
-        """The first instant of `day` whose wall-clock time lies in `r` (None: no instant)."""
-        start = self._at(day, r.start)
-        if _wall(start.astimezone(UTC).astimezone(self.timezone), day) == r.start:
-            return start
-        # r.start falls into the hour the clocks skip when they go forward (02:00-03:00 on the
-        # last Sunday of March in Europe): no instant reads it, and `start`, read with the
-        # offset from before the jump, lies after the jump. The range opens at the jump, if
-        # it reaches past it; the jump is found a minute at a time (at most the skipped hour).
-        instant = start.astimezone(UTC)
-        for _ in range(MINUTES_PER_DAY):
-            earlier = instant - timedelta(minutes=1)
-            if _wall(earlier.astimezone(self.timezone), day) < r.start:
-                break
-            instant = earlier
-        jumped = instant.astimezone(self.timezone)
-        return jumped if _wall(jumped, day) < r.end else None
 
     def end_of_next_working_day(
         self, instant: datetime, horizon_days: int = 400
@@ -194,6 +177,21 @@ class Schedule:
         return None
 
     def _at(self, day: date, minute: int) -> datetime:
+        """The first instant whose wall clock reads `minute` of `day` or later (1440: the next
+        midnight), in the schedule's zone."""
         if minute >= MINUTES_PER_DAY:
             return datetime.combine(day + timedelta(days=1), time(0), self.timezone)
-        return datetime.combine(day, time(minute // 60, minute % 60), self.timezone)
+        wall = datetime.combine(day, time(minute // 60, minute % 60), self.timezone)
+        instant = wall.astimezone(UTC)
+        if _wall(instant.astimezone(self.timezone), day) == minute:
+            return wall
+        # `minute` falls into the hour the clocks skip when they go forward (02:00-03:00 on the
+        # last Sunday of March in Europe): no instant reads it, and `wall`, read with the offset
+        # from before the jump, lies after the jump. The jump is the answer; it is found a
+        # minute at a time (at most the skipped hour).
+        for _ in range(MINUTES_PER_DAY):
+            earlier = instant - timedelta(minutes=1)
+            if _wall(earlier.astimezone(self.timezone), day) < minute:
+                break
+            instant = earlier
+        return instant.astimezone(self.timezone)

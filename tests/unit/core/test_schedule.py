@@ -217,3 +217,11 @@ def test_hours_wholly_in_the_skipped_hour_do_not_open_that_day() -> None:
     opening = sunday.next_opening(at("2024-03-30T12:00"))
     assert opening == at("2024-04-07T02:00")
     assert sunday.state_at(opening).open
+
+
+def test_hours_ending_in_the_skipped_hour_close_when_the_clocks_jump() -> None:
+    sunday = schedule({"sun": "00:30-02:30"})
+    closing = sunday.end_of_next_working_day(at("2024-03-30T10:00"))
+    assert closing == datetime(2024, 3, 31, 1, 0, tzinfo=UTC)  # 03:00 CEST
+    assert sunday.state_at(closing.astimezone(UTC) - timedelta(seconds=1)).open
+    assert not sunday.state_at(closing).open

@@ -14,14 +14,18 @@ in the VM's speed during the run (a factor of two within minutes on some machine
 both columns. The loads: closed loop (`--concurrency` sessions in flight at all times: the most
 a server serves), open loop at 100 sessions per second, then `--trials` open loops at 2,000
 per second (at most `--concurrency` in flight; latency counts from each session's scheduled
-start, waiting for a slot included). The latency target is judged on the median p99 of those
-trials; each trial's is printed. Each load starts once the server is idle (under 5% of a core
-over 0.5 s): a server that still finishes the previous load's sessions after the generator saw
-them end is reported as such. "server CPU" is the server's own CPU time for the load (what it
-finished after the generator's last session included) per session: the same code costs more
-of it on a slow minute, so it tells the VM's speed apart from the code's cost. The daemon
-decides with the real clock: the run prints whether the benchmark tenant is open, since a
-closed tenant's decision also looks for its next opening.
+start, waiting for a slot included; "started late" is how far behind its schedule the
+generator itself started them, p99, which is part of that latency: a few hundredths of a
+millisecond, unless the generator's core stalled). The latency target is judged on the median
+p99 of those trials; each trial's is printed. Each load starts once the server is idle (under
+5% of a core over 0.5 s): a server that still finishes the previous load's sessions after the
+generator saw them end is reported as such. "server CPU" is the server's own CPU time for the
+load (what it finished after the generator's last session included) per session: the same
+code costs more of it on a slow minute, so it tells the VM's speed apart from the code's cost.
+"generator" is the generator's share of its core, less the time it polled without sleeping
+for its next start (agi_load.py: epoll cannot sleep less than a millisecond); near 100% it
+would be the limit. The daemon decides with the real clock: the run prints whether the
+benchmark tenant is open, since a closed tenant's decision also looks for its next opening.
 "SYN dropped" counts connections the kernel dropped because the server's accept queue was
 full (TcpExt ListenOverflows; the client retries after 1 s). "others" is the CPU that processes
 outside this benchmark used meanwhile (if high, the figures are too slow).
@@ -146,8 +150,17 @@ def line(run: Run) -> str:
         f"p50 {ms(result.p50):>6} ms p99 {ms(result.p99):>6} ms, "
         f"server CPU {run.cpu_per_session * 1e6:>4.0f} us/session, "
         f"{run.dropped:>4} SYN dropped, generator {result.generator_load * 100:>3.0f}%, "
-        f"others {run.other * 100:>3.0f}% of a core"
+        f"others {run.other * 100:>3.0f}% of a core{_schedule(result)}"
     )
+
+
+def _schedule(result: LoadResult) -> str:
+    """An open loop's own accuracy: how late the generator started sessions (p99), and how
+    many waited for a free slot."""
+    if not result.lateness and not result.held:
+        return ""
+    held = f", {result.held} waited for a slot" if result.held else ""
+    return f"; started late p99 {ms(result.late_p99)} ms{held}"
 
 
 def decision_path(config: Path) -> str:

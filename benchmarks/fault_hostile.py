@@ -30,6 +30,8 @@ from collections import Counter
 from collections.abc import Callable, Coroutine
 from typing import Any
 
+from tests.testbed.load_priority import lower_this_thread
+
 HOST = "127.0.0.1"
 CLOSE_WITHIN_S = 10.0  # a peer that sent a bad or cut-off request should be dropped by then
 
@@ -96,6 +98,7 @@ class HostilePeers:
         self._thread.join(15)
 
     def _run(self) -> None:
+        lower_this_thread()  # the attacker's CPU is elsewhere on a site
         self._loop.run_until_complete(self._main())
         self._loop.run_until_complete(self._loop.shutdown_asyncgens())
         self._loop.close()

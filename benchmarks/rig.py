@@ -39,6 +39,7 @@ import yaml
 from tests.testbed import center, ports, sipp, sounds, tracking
 from tests.testbed.asterisk import DIALPLAN, Asterisk, AsteriskSettings, Testbed
 from tests.testbed.daemon import FALLBACK_AGI, Daemon
+from tests.testbed.load_priority import lower_this_thread
 
 HERE = Path(__file__).resolve().parent
 FLOOR_DIALPLAN = HERE / "dialplan_floor.conf"
@@ -325,6 +326,7 @@ class AmiWatch:
             return self._responses.pop(action_id, {})
 
     def _read(self) -> None:
+        lower_this_thread()
         buffer = b""
         while True:
             try:

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 from tests.testbed import ami
+from tests.testbed.load_priority import lower_this_thread
 
 T = TypeVar("T")
 
@@ -176,6 +177,7 @@ class CallWatch:
     # ---- reading ---------------------------------------------------------------------------
 
     def _read(self, sock: socket.socket) -> None:
+        lower_this_thread()
         for messages in ami.message_batches(sock, 262144):
             with self._cond:
                 for raw in messages:

@@ -29,6 +29,7 @@ from benchmarks.soak_ami import CallWatch, Seen
 from tests.testbed import ami, center, ports, sipp, sounds
 from tests.testbed.asterisk import Asterisk, AsteriskSettings, Testbed
 from tests.testbed.callcenter import CLERK, TRANSFER_TARGET, CallCenter, testbed_globals
+from tests.testbed.load_priority import lower_this_thread
 
 WAITING_QUEUE = "soak-waiting"  # no members: callers wait until they hang up or time out
 TRANSFER_QUEUE = "soak-transfer"  # members: the REFER agents
@@ -331,6 +332,7 @@ class WrapupDialer:
                 self.missed.append(seen.caller)
 
     def _loop(self) -> None:
+        lower_this_thread()
         while not self._stop.is_set():
             self._stop.wait(self.every)
             self._dial()
@@ -381,5 +383,7 @@ def wrong_first_prompt(planned: Iterable[Planned], seen: dict[str, Seen | None])
         s = seen.get(item.caller)
         heard = s.heard[:1] if s is not None else ["(never reached Asterisk)"]
         if heard != [item.kind.first_prompt]:
-            wrong.append(f"{item.caller} {item.kind.name}: heard {heard}")
+            # What the watch saw of the call, so a miss can be told from a lost AMI event.
+            seen = "" if s is None else f" (playbacks {s.playbacks}, {s.variables})"
+            wrong.append(f"{item.caller} {item.kind.name}: heard {heard}{seen}")
     return wrong

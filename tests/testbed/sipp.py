@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tests.testbed import ports
+from tests.testbed.load_priority import niced
 
 SCENARIOS = Path(__file__).resolve().parent / "sipp"
 
@@ -74,7 +75,7 @@ class Sipp:
         self.stats = run_dir / f"{name}.stats.csv"
         self.screen = run_dir / f"{name}.screen.log"
         self.output = run_dir / f"{name}.out.log"
-        self.args = [
+        self.args = niced([
             "sipp",
             *args,
             "-i", "127.0.0.1",
@@ -85,7 +86,7 @@ class Sipp:
             "-trace_err", "-error_file", str(self.error_log),
             "-trace_stat", "-stf", str(self.stats), "-fd", "1",
             "-trace_screen", "-screen_file", str(self.screen),
-        ]  # fmt: skip
+        ])  # fmt: skip
         self.process: subprocess.Popen[bytes] | None = None
 
     def log_files(self) -> list[tuple[str, Path]]:

@@ -384,6 +384,6 @@ def wrong_first_prompt(planned: Iterable[Planned], seen: dict[str, Seen | None])
         heard = s.heard[:1] if s is not None else ["(never reached Asterisk)"]
         if heard != [item.kind.first_prompt]:
             # What the watch saw of the call, so a miss can be told from a lost AMI event.
-            seen = "" if s is None else f" (playbacks {s.playbacks}, {s.variables})"
-            wrong.append(f"{item.caller} {item.kind.name}: heard {heard}{seen}")
+            saw = "" if s is None else f" (playbacks {s.playbacks}, {s.variables})"
+            wrong.append(f"{item.caller} {item.kind.name}: heard {heard}{saw}")
     return wrong

@@ -247,10 +247,14 @@ def report(servers: list[Server], results: dict[str, list[Run]], args: argparse.
     under = [t for t in trials if t.p99 < TARGET_P99_S and t.failed == 0]
     median_p99 = statistics.median(t.p99 for t in trials)
     p99_ok = median_p99 < TARGET_P99_S and all(t.failed == 0 for t in trials)
+    # The echo server's trials, for the floor: a trial over 5 ms for the server that does
+    # nothing says the machine stalled, not the daemon.
+    floor = [run.result.p99 for run in results["echo"][2:]]
     print(
         f"target: p99 < 5 ms at {TARGET_RATE:,}/s offered: {'MET' if p99_ok else 'MISSED'} "
         f"(median p99 of {len(trials)} trials {ms(median_p99)} ms; under 5 ms in {len(under)} "
-        f"of {len(trials)}: {', '.join(ms(t.p99) for t in trials)} ms; at 100/s offered: "
+        f"of {len(trials)}: {', '.join(ms(t.p99) for t in trials)} ms; the echo server's: "
+        f"{', '.join(ms(p99) for p99 in floor)} ms; at 100/s offered: "
         f"p99 {ms(results['daemon'][1].result.p99)} ms)"
     )
 

@@ -1,4 +1,4 @@
-"""A FastAGI load generator (asyncio, loopback only) and a trivial FastAGI echo server.
+"""A FastAGI load generator (plain sockets on one epoll, loopback only) and a trivial echo server.
 
 The generator plays Asterisk: it connects, sends the `agi_*` header block of a call to the
 benchmark tenant, answers every command as Asterisk 22 does when it worked (`EXEC`: `200

@@ -3,10 +3,12 @@
 On a site, the callers' phones, the agents' phones and a hostile peer on the signalling network
 are other machines; here SIPp, the harness's AMI watchers and the hostile peers share two cores
 with Asterisk and the daemon. At equal priority they took the CPU from both: in fault scenario
-6 at 20 calls a second, the daemon's event loop waited 10-30 ms on the run queue some 150 times
-in 80 s, and the call path's p99 went from 10 to 25-33 ms. At niceness 10 the kernel runs
-Asterisk and the daemon first; the load still arrives as planned, as the machine is far from
-saturated (about 60 % of two cores).
+6 at 20 calls a second (an ad-hoc probe in the daemon, a 2 ms timer), the event loop came
+back more than 8 ms late some 120 times in 80 s, two thirds of them with the process hardly
+on a CPU meanwhile, and the call path's p99 was 20-33 ms in six runs of six. At niceness 10
+the kernel runs Asterisk and the daemon first: 60-90 such lags (mostly run-queue waits, so
+Asterisk's threads and the VM remain), p99 10.5-16.2 ms in five runs of five. The load still
+arrives as planned, as the machine is far from saturated (about 55 % of two cores).
 
 Asterisk, the daemon and anything standing in for the network between them (the fault proxy)
 keep the priority they were started with.

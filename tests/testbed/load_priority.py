@@ -7,7 +7,7 @@ with Asterisk and the daemon. At equal priority they took the CPU from both: in 
 back more than 8 ms late some 120 times in 80 s, two thirds of them with the process hardly
 on a CPU meanwhile, and the call path's p99 was 20-33 ms in six runs of six. At niceness 10
 the kernel runs Asterisk and the daemon first: 60-90 such lags (mostly run-queue waits, so
-Asterisk's threads and the VM remain), p99 10.5-16.2 ms in five runs of five. The load still
+Asterisk's threads and the VM remain), p99 10.5-16.2 ms in six runs of six. The load still
 arrives as planned, as the machine is far from saturated (about 55 % of two cores).
 
 Asterisk, the daemon and anything standing in for the network between them (the fault proxy)

@@ -9,8 +9,6 @@ import os
 import signal
 import time
 from collections import Counter
-from collections.abc import Iterable
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +29,6 @@ from benchmarks.fault_db import (
 )
 from benchmarks.fault_hostile import HostilePeers
 from benchmarks.fault_proxy import Proxy
-from benchmarks.soak_ami import Seen
 from benchmarks.soak_bed import Bed, Planned
 from pbx_bridge.config.loader import load_config
 from pbx_bridge.storage.spool import SPOOL_FILE
@@ -274,7 +271,7 @@ def hostile_peers(bed: Bed, run_dir: Path, scale: steps.Scale) -> steps.FaultRes
         agi_ms = measure.daemon_steps_ms(seen.values())
         step_p99 = measure.percentile(agi_ms, 0.99)
         result.figure(f"{phase} hostile peers: AGI step", measure.fmt_ms(agi_ms))
-        result.figure("  slowest three", _slowest(seen.values(), 3))
+        result.figure("  slowest three", measure.slowest_steps(seen.values(), 3))
         result.figure(
             f"{phase} hostile peers: routing decision p99",
             f"<= {decision_p99 * 1000:g} ms (daemon histogram, {decisions} decisions)",
@@ -284,20 +281,6 @@ def hostile_peers(bed: Bed, run_dir: Path, scale: steps.Scale) -> steps.FaultRes
             _judge_latency(result, scale, step_p99, decision_p99)
             steps.check_exactly_one(result, planned, steps.rows_for(rows, planned))
     return result
-
-
-def _slowest(seen: Iterable[Seen | None], count: int) -> str:
-    """The slowest AGI steps with the time each began (UTC, Asterisk's clock), so a slow one
-    can be found in the daemon's and Asterisk's logs."""
-    timed = sorted(
-        (step.seconds, step.started)
-        for s in seen
-        if s is not None and (step := s.daemon_step) is not None and step.seconds is not None
-    )
-    return ", ".join(
-        f"{seconds * 1000:.1f} ms ({datetime.fromtimestamp(at, UTC):%H:%M:%S.%f}"[:-3] + ")"
-        for seconds, at in timed[-count:]
-    )
 
 
 def _judge_latency(

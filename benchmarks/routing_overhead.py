@@ -291,9 +291,14 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def _steps_of(steps: list[Step], setup: str) -> list[Step]:
+    """`setup`'s steps, lowest rate first."""
+    return sorted((s for s in steps if s.setup == setup), key=lambda s: s.rate)
+
+
 def _top_carried(steps: list[Step], setup: str) -> float:
     """The highest rate `setup` carried (0 when it was not run)."""
-    mine = sorted((s for s in steps if s.setup == setup), key=lambda s: s.rate)
+    mine = _steps_of(steps, setup)
     return max((s.rate for s in mine if carried(s, mine[0])), default=0.0)
 
 
@@ -335,13 +340,12 @@ def _verdicts(steps: list[Step], ladder: list[Step], fallback_fails: float | Non
         f"{fallback_fails:g}/s; pbx-bridge (a) carried up to {top:g}/s of the rates run, "
         f"(a') without AMI tracking up to {top_untracked:g}/s"
     )
-    fastagi = [s for s in steps if s.setup == "fastagi"]
     lines.append(
         f"  queueing rule, decision p{QUEUEING_PERCENTILE} under twice the lowest rate's: "
         + "; ".join(
             f"{SETUP_NAMES[mine[0].setup]} "
             + ", ".join(f"{ms(s.decision(QUEUEING_PERCENTILE))} ms at {s.rate:g}/s" for s in mine)
-            for mine in (ladder, fastagi)
+            for mine in (ladder, _steps_of(steps, "fastagi"))
             if mine
         )
     )

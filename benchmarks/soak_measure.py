@@ -12,6 +12,7 @@ import time
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -160,14 +161,28 @@ def histogram_quantile(
     return float("nan"), total
 
 
-def daemon_steps_ms(seen: Iterable[Seen | None]) -> list[float]:
-    """Asterisk's view of the daemon's AGI step of each call, in milliseconds."""
-    out: list[float] = []
+def daemon_steps(seen: Iterable[Seen | None]) -> list[tuple[float, float]]:
+    """Asterisk's view of the daemon's AGI step of each call: (seconds, when it began)."""
+    out: list[tuple[float, float]] = []
     for s in seen:
         step = s.daemon_step if s is not None else None
         if step is not None and step.seconds is not None:
-            out.append(step.seconds * 1000)
+            out.append((step.seconds, step.started))
     return out
+
+
+def daemon_steps_ms(seen: Iterable[Seen | None]) -> list[float]:
+    """Asterisk's view of the daemon's AGI step of each call, in milliseconds."""
+    return [seconds * 1000 for seconds, _ in daemon_steps(seen)]
+
+
+def slowest_steps(seen: Iterable[Seen | None], count: int) -> str:
+    """The slowest daemon AGI steps with the time each began (UTC, Asterisk's clock), so a
+    slow one can be found in the daemon's and Asterisk's logs."""
+    return ", ".join(
+        f"{seconds * 1000:.1f} ms ({datetime.fromtimestamp(at, UTC):%H:%M:%S.%f}"[:-3] + ")"
+        for seconds, at in sorted(daemon_steps(seen))[-count:]
+    )
 
 
 def arrival_rate(seen: Iterable[Seen | None], total_s: float) -> str:

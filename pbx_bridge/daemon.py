@@ -240,10 +240,12 @@ class Daemon:
         self.metrics = Metrics()
         self.notifier = notifier or SystemdNotifier()
         self.config = ConfigHolder(config.path, config, self.metrics)
+        self.tracking = _Tracking(config, self.metrics) if config.ami else None
         handler = RouteHandler(
             self.config.current,
             clock=lambda: datetime.now(UTC),
             observe=self.metrics.observe_decision,
+            on_decided=self.tracking.service.on_decision if self.tracking else None,
         )
         self.agi = AgiServer(
             {channel_vars.AGI_SCRIPT: handler},
@@ -252,7 +254,6 @@ class Daemon:
             peers=config.agi_peers,
         )
         self.metrics_endpoint = MetricsEndpoint(self.metrics, config.metrics_peers, self.healthy)
-        self.tracking = _Tracking(config, self.metrics) if config.ami else None
         self._stop = asyncio.Event()
 
     def healthy(self) -> bool:

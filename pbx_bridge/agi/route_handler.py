@@ -8,6 +8,7 @@ from datetime import datetime
 
 import structlog
 
+from pbx_bridge.agi.decision_event import decision_event
 from pbx_bridge.agi.mset import DecisionWriter
 from pbx_bridge.agi.protocol import AgiChannel
 from pbx_bridge.agi.variables import call_request, channel_variables
@@ -18,6 +19,8 @@ from pbx_bridge.core.routing import Decision
 log = structlog.get_logger("pbx_bridge.route")
 
 DecisionObserver = Callable[[Decision, float], None]
+# Takes a decision_event once Asterisk has the decision (the call tracker's, when AMI is on).
+DecisionSink = Callable[[dict[str, str]], None]
 
 
 class RouteHandler:
@@ -26,10 +29,12 @@ class RouteHandler:
         current_config: Callable[[], BridgeConfig],
         clock: Callable[[], datetime],
         observe: DecisionObserver | None = None,
+        on_decided: DecisionSink | None = None,
     ) -> None:
         self._current_config = current_config
         self._clock = clock
         self._observe = observe or (lambda _d, _s: None)
+        self._on_decided = on_decided
         self._writer = DecisionWriter()
         self._decisions = DecisionMemo()
 
@@ -55,6 +60,10 @@ class RouteHandler:
         )
         try:
             await self._writer.write(channel, pairs)  # and ends the session for Asterisk
+            # Only a decision Asterisk took: a session cut before it leaves the call to the
+            # dialplan's failsafe, whose own decision the VarSet events then carry.
+            if self._on_decided is not None:
+                self._on_decided(decision_event(env, request, pairs))
         finally:  # so this line is not on the caller's path
             log.info(
                 "call_routed",

@@ -15,6 +15,7 @@ import structlog
 from pbx_bridge.ami.link import AmiLink
 from pbx_bridge.ami.tracker_state import JournalEntry
 from pbx_bridge.core.call_tracking import (
+    DECISION_EVENT,
     TRACKED_EVENTS,
     TRACKED_VARIABLES,
     WRAPUP_EVENT,
@@ -119,11 +120,22 @@ class TrackingService:
         self.events = 0
 
     def on_event(self, message: Mapping[str, object]) -> None:
-        self.events += 1
         event, now = flatten(message), self.clock()
+        if event.get("Event") == DECISION_EVENT:
+            return  # the daemon's own input (on_decision), never the AMI peer's
+        self.events += 1
         if self.journal is not None:
             self.journal.append_event(event, now)
         self._deliver(self.tracker.feed(event, now))
+
+    def on_decision(self, event: dict[str, str]) -> None:
+        """The daemon's own routing decision for a call (agi/decision_event.py). Journalled
+        only if the tracker kept it, that is, for a call it has not seen on AMI."""
+        now = self.clock()
+        if self.tracker.decided(event, now):
+            self.events += 1  # the next snapshot holds it
+            if self.journal is not None:
+                self.journal.append_event(event, now)
 
     def replay(self, entries: Iterable[JournalEntry]) -> int:
         """Feed the tracker again what a killed daemon had fed it since its snapshot.
@@ -162,6 +174,9 @@ class TrackingService:
             calls_before=before,
             calls_now=self.tracker.active_calls,
             closed_during_gap=len(out.records),
+            # Of those: calls that began and ended unseen, known by the daemon's decision.
+            unseen_recorded=out.unseen,
+            unseen_dropped=self.tracker.unseen_dropped,
         )
 
     def _deliver(self, out: TrackerOutput, *, replayed: bool = False) -> None:

@@ -4,6 +4,13 @@ Everything the record needs comes from Asterisk's own events: the routing
 decision from the VarSet events of the PBXB_* variables, the queue from
 QueueCallerJoin/AgentConnect/QueueCallerAbandon, transfers from BlindTransfer
 and AttendedTransfer, the end from the Hangup of the call's last channel.
+
+One input is not Asterisk's: the daemon's own routing decision (DECISION_EVENT, from
+the FastAGI side). AMI replays nothing, so a call that begins and ends while the AMI
+connection is down (an Asterisk restart, a silent peer) leaves no event at all. The
+decision of a call the tracker has not seen is kept aside: the call's Newchannel takes it
+back, the resync after the next login adopts it with its decision if the call is still
+live, and records it, "ended while the AMI connection was down", if it is not.
 Pure: time comes from the events (Timestamp header) or from the caller.
 """
 
@@ -22,6 +29,15 @@ from pbx_bridge.core.privacy import PrivacyPolicy, stored_caller
 Event = Mapping[str, str]
 
 WRAPUP_EVENT = "PbxBridgeWrapup"
+# Not an AMI event: the daemon's routing decision for a call (agi/decision_event.py builds it).
+DECISION_EVENT = "PbxBridgeDecision"
+GAP_DETAIL = "ended while the AMI connection was down"
+# Decisions of calls not seen on AMI, kept until the next resync: 8 minutes of calls at
+# 20 per second. A longer outage drops the oldest (they would have no record without this).
+UNSEEN_LIMIT = 10_000
+# Calls recorded lately: a decision that reaches the tracker after its call's Hangup (a
+# stalled loop handles the two sockets in either order) must not be kept as unseen.
+RECENTLY_ENDED = 4_096
 INBOUND_CONTEXT = "pbx-bridge-inbound"  # dialplans/pbx-bridge.conf
 _OVERFLOW_STATUSES = frozenset({"TIMEOUT", "FULL", "JOINEMPTY", "LEAVEEMPTY", "JOINUNAVAIL"})
 _TRACKED_VARS = frozenset(
@@ -92,6 +108,7 @@ class _Call:
 class TrackerOutput:
     records: list[CallRecord] = field(default_factory=list)
     wrapups: list[Wrapup] = field(default_factory=list)
+    unseen: int = 0  # of the records: calls known only by the daemon's decision
 
 
 def event_time(event: Event, fallback: datetime) -> datetime:
@@ -112,10 +129,17 @@ class CallTracker:
         self.region = region
         self._calls: dict[str, _Call] = {}
         self._channel_call: dict[str, str] = {}  # uniqueid -> linkedid
+        self._unseen: dict[str, _Call] = {}  # uniqueid -> the call as decided, oldest first
+        self._ended: dict[str, None] = {}  # linkedids recorded lately, oldest first
+        self.unseen_dropped = 0
 
     @property
     def active_calls(self) -> int:
         return len(self._calls)
+
+    @property
+    def unseen_calls(self) -> int:
+        return len(self._unseen)
 
     def active_by_tenant(self) -> dict[str, int]:
         counts: dict[str, int] = {}
@@ -140,7 +164,32 @@ class CallTracker:
             one = self.feed(event, now)
             out.records.extend(one.records)
             out.wrapups.extend(one.wrapups)
+            out.unseen += one.unseen
         return out
+
+    def decided(self, event: Event, now: datetime) -> bool:
+        """Take the daemon's routing decision for a call (a DECISION_EVENT).
+
+        Kept only for a call the tracker has not seen: returns whether it was kept, which
+        is also whether it changed anything (the caller journals only what did).
+        """
+        uniqueid = event.get("Uniqueid", "")
+        if (
+            not uniqueid
+            or uniqueid in self._channel_call
+            or uniqueid in self._ended
+            or uniqueid in self._unseen
+        ):
+            return False
+        call = _Call(uniqueid, event_time(event, now), entered=True)
+        call.dialled = event.get("Exten") or None
+        call.caller = event.get("CallerIDNum") or None
+        call.vars = {name: value for name, value in event.items() if name in _TRACKED_VARS}
+        self._unseen[uniqueid] = call
+        if len(self._unseen) > UNSEEN_LIMIT:
+            del self._unseen[next(iter(self._unseen))]
+            self.unseen_dropped += 1
+        return True
 
     def resync(self, live_channels: Iterable[Event], now: datetime) -> TrackerOutput:
         """Reconcile with CoreShowChannel events after a (re)login.
@@ -180,7 +229,21 @@ class CallTracker:
                 call.agent = call.agent or _interface(event.get("Channel", "")) or None
             call.channels.add(uniqueid)
             self._channel_call[uniqueid] = linkedid
+        self._settle_unseen(now, out)
         return out
+
+    def _settle_unseen(self, now: datetime, out: TrackerOutput) -> None:
+        """After a resync: a decided call still live was adopted and takes its decision; one
+        that is not began and ended unseen, and is recorded now."""
+        unseen, self._unseen = self._unseen, {}
+        for uniqueid, decided in unseen.items():
+            linkedid = self._channel_call.get(uniqueid)
+            if linkedid is not None:
+                _take_decision(self._calls[linkedid], decided)
+            elif uniqueid not in self._ended:
+                self._remember_ended(uniqueid)
+                out.records.append(self._record(decided, now, gap=True))
+                out.unseen += 1
 
     # --- surviving a restart ---------------------------------------------
 
@@ -190,6 +253,7 @@ class CallTracker:
             "version": 1,
             "node": self.node,
             "calls": [_call_to_dict(call) for call in self._calls.values()],
+            "unseen": [_call_to_dict(call) for call in self._unseen.values()],
         }
 
     def restore(self, data: Mapping[str, object]) -> int:
@@ -206,6 +270,11 @@ class CallTracker:
             self._calls[call.call_id] = call
             for uniqueid in call.channels:
                 self._channel_call[uniqueid] = call.call_id
+        unseen = data.get("unseen")
+        for raw in unseen if isinstance(unseen, list) else []:
+            call = _call_from_dict(raw)
+            if call is not None and call.call_id not in self._channel_call:
+                self._unseen[call.call_id] = call
         return len(self._calls)
 
     # --- event handlers -------------------------------------------------
@@ -225,8 +294,14 @@ class CallTracker:
             # A trunk call starts right in the inbound context: it is the center's call even
             # if Asterisk dies before the first VarSet (its record then says so).
             call.entered = call.entered or event.get("Context") == INBOUND_CONTEXT
+        decided = self._unseen.pop(uniqueid, None)
+        if decided is not None:  # its decision came first: the two sockets raced
+            _take_decision(call, decided)
         call.channels.add(uniqueid)
         self._channel_call[uniqueid] = linkedid
+
+    def _decision(self, event: Event, at: datetime, _out: TrackerOutput) -> None:
+        self.decided(event, at)
 
     def _call_of(self, event: Event) -> _Call | None:
         linkedid = event.get("Linkedid") or self._channel_call.get(event.get("Uniqueid", ""))
@@ -329,15 +404,21 @@ class CallTracker:
         call.channels.discard(uniqueid)
         if not call.channels:
             del self._calls[linkedid]
+            self._remember_ended(linkedid)
             if call.entered:
                 out.records.append(self._record(call, at, gap=gap))
+
+    def _remember_ended(self, linkedid: str) -> None:
+        self._ended[linkedid] = None
+        if len(self._ended) > RECENTLY_ENDED:
+            del self._ended[next(iter(self._ended))]
 
     def _record(self, call: _Call, ended: datetime, *, gap: bool) -> CallRecord:
         v = call.vars
         outcome, detail = _outcome(call, ended)
         if gap and outcome in (Outcome.FAILED, Outcome.ABANDONED):
             # Its end was not seen: do not claim the caller gave up.
-            outcome, detail = Outcome.FAILED, "ended while the AMI connection was down"
+            outcome, detail = Outcome.FAILED, GAP_DETAIL
         wait_end = call.answered or call.abandoned or (ended if call.queued else None)
         withheld = v.get(cv.WITHHELD) == "1"
         return CallRecord(
@@ -362,6 +443,17 @@ class CallTracker:
             detail=detail,
             decided_by=v.get(cv.DECIDED_BY) or None,
         )
+
+
+def _take_decision(call: _Call, decided: _Call) -> None:
+    """What the daemon decided, for a call whose events (some or all) were not seen."""
+    for name, value in decided.vars.items():
+        call.vars.setdefault(name, value)
+    if decided.call_id == call.call_id:  # the caller's channel: the call began then
+        call.started = min(call.started, decided.started)
+        call.dialled = call.dialled or decided.dialled
+        call.caller = call.caller or decided.caller
+    call.entered = True
 
 
 def _interface(channel: str) -> str:
@@ -455,6 +547,8 @@ _HANDLERS = {
     "UserEvent": CallTracker._user_event,
 }
 
-# Everything the tracker reads; any other AMI event can be dropped unparsed (ami/tracking.py).
+# Everything the tracker reads of AMI; any other event can be dropped unparsed (ami/tracking.py).
 TRACKED_EVENTS = frozenset(_HANDLERS)
+# Journalled with the AMI events, so a restarted daemon replays it in its place.
+_HANDLERS[DECISION_EVENT] = CallTracker._decision
 TRACKED_VARIABLES = _TRACKED_VARS

@@ -17,7 +17,7 @@ from pbx_bridge.core.call_tracking import CallTracker
 from pbx_bridge.core.calls import CallRecord, Outcome
 from pbx_bridge.core.privacy import PrivacyPolicy
 from tests.unit.ami.recording_sink import Sink
-from tests.unit.tracking.streams import NOW, replay, stream
+from tests.unit.tracking.streams import NOW, decision_of, replay, stream
 
 NODE = "asterisk-1"
 
@@ -164,3 +164,28 @@ def test_a_journal_that_cannot_be_written_does_not_stop_tracking(tmp_path: Path)
     daemon.feed(stream("resolved"))
     (record,) = daemon.sink.records
     assert record.outcome is Outcome.RESOLVED
+
+
+def test_a_decision_of_a_call_unseen_on_ami_survives_a_kill(tmp_path: Path) -> None:
+    """Blind (AMI down), the daemon routed a call, then was killed: the restarted daemon
+    records it at its first resync, from the journal or from the snapshot."""
+    decided = decision_of(stream("closed_hangup"))
+    for snapshot_after in (False, True):
+        directory = tmp_path / str(snapshot_after)
+        first = Daemon(directory)
+        first.service.on_decision(decided)
+        if snapshot_after:
+            first.snapshot()
+        second = Daemon(directory)
+        (record,) = second.resync([])
+        assert (record.outcome, record.tenant) == (Outcome.CLOSED, "wardenburg"), snapshot_after
+
+
+def test_only_decisions_the_tracker_kept_are_journalled(tmp_path: Path) -> None:
+    events = stream("closed_hangup")
+    daemon = Daemon(tmp_path)
+    daemon.feed(events)  # the call was seen: its decision changes nothing
+    daemon.service.on_decision(decision_of(events))
+    journal = tmp_path / journal_name(daemon.state.generation)
+    assert len(journal.read_text().splitlines()) == 1 + len(events)
+    assert daemon.tracker.unseen_calls == 0

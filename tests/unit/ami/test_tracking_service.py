@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from panoramisk.message import Message
 
 from pbx_bridge.ami.tracking import TrackingService, flatten
-from pbx_bridge.core.call_tracking import CallTracker
+from pbx_bridge.core.call_tracking import DECISION_EVENT, CallTracker
 from pbx_bridge.core.calls import Outcome
 from pbx_bridge.core.privacy import PrivacyPolicy
 from tests.unit.ami.recording_sink import Sink
@@ -44,3 +44,12 @@ def test_flatten_keeps_plain_values() -> None:
         "Cause": "16",
         "Empty": "",
     }
+
+
+def test_the_ami_peer_cannot_pose_as_the_daemons_own_decision() -> None:
+    tracker = CallTracker("n", PrivacyPolicy())
+    service = TrackingService(tracker, Sink(), lambda: NOW)
+    service.on_event({"Event": DECISION_EVENT, "Uniqueid": "1795000000.1", "PBXB_ACTION": "closed"})
+    assert tracker.unseen_calls == 0
+    service.on_decision({"Event": DECISION_EVENT, "Uniqueid": "1795000000.1"})
+    assert tracker.unseen_calls == 1

@@ -6,7 +6,7 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
-from pbx_bridge.core.call_tracking import CallTracker, TrackerOutput
+from pbx_bridge.core.call_tracking import DECISION_EVENT, CallTracker, TrackerOutput
 from pbx_bridge.core.privacy import PrivacyPolicy
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "ami"
@@ -24,3 +24,22 @@ def tracker() -> CallTracker:
 
 def replay(name: str) -> TrackerOutput:
     return tracker().feed_all(stream(name), NOW)
+
+
+def decision_of(events: list[dict[str, str]]) -> dict[str, str]:
+    """What the daemon hands the tracker for the call of a stream (agi/decision_event.py)."""
+    caller = next(e for e in events if e.get("Event") == "Newchannel")
+    uniqueid = caller["Uniqueid"]
+    decided: dict[str, str] = {
+        "Event": DECISION_EVENT,
+        "Uniqueid": uniqueid,
+        "Linkedid": uniqueid,
+        "Exten": caller["Exten"],
+        "CallerIDNum": caller["CallerIDNum"],
+    }
+    for event in events:
+        if event.get("Event") != "VarSet" or event.get("Uniqueid") != uniqueid:
+            continue
+        if event["Variable"].startswith("PBXB_") and event["Value"]:
+            decided[event["Variable"]] = event["Value"]
+    return decided

@@ -144,6 +144,7 @@ class _Tracking:
             log.info(
                 "tracker_state_restored",
                 calls=self.tracker.active_calls,
+                unseen_calls=self.tracker.unseen_calls,
                 from_snapshot=from_snapshot,
                 journal_entries=len(restored.entries),
                 records_replayed=records,

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from pbx_bridge.agi.decision_event import withheld as agi_withheld
 from tests.testbed import center, sounds
 from tests.testbed.callcenter import NOBODY_QUEUE, CallCenter
 from tests.testbed.sipp import Call
@@ -181,6 +182,8 @@ def test_caller_who_withholds_the_number_is_marked_withheld(call_center: CallCen
     assert shown.var("PBXB_WITHHELD") == "0", shown.describe()
     pres = sorted(request["agi_callingpres"] for request in stub.requests)
     assert pres[0] == "0" and pres[1] != "0", pres  # 0 = allowed, not screened
+    # The daemon's own reading, for calls it records without AMI (agi/decision_event.py):
+    assert sorted(agi_withheld(request) for request in stub.requests) == [False, True], pres
 
 
 def test_caller_who_hangs_up_while_waiting_abandons_the_queue(call_center: CallCenter) -> None:

@@ -16,6 +16,7 @@ from benchmarks import soak_bed as bed_
 from benchmarks import soak_measure as measure
 from benchmarks import soak_records as records_
 from benchmarks.fault_proxy import Proxy
+from benchmarks.soak_ami import Seen
 from benchmarks.soak_bed import Bed, Planned
 from pbx_bridge.core.call_tracking import GAP_DETAIL
 from tests.testbed import tracking
@@ -178,20 +179,34 @@ def restart_asterisk(bed: Bed, run_dir: Path, scale: steps.Scale) -> steps.Fault
         f"{sipp_result.successful} completed, {sipp_result.failed} failed (cut by the restart)",
     )
     seen = bed.watch.snapshot([p.caller for p in taken])
-    # The daemon sees a call's routing only in events after its login; calls begun before
-    # (cut by the stop, or begun between boot and login) are adopted at the resync: their
-    # record must exist, its outcome may lack the decision.
-    cut = {p.caller for p in taken if (s := seen.get(p.caller)) is None or s.started < relogin}
-    rows = records_.records(service.tracking.database)
-    steps.check_exactly_one(result, taken, rows, outcomes_of=lambda p: p.caller not in cut)
-    result.figure("calls begun before the daemon's new login", len(cut))
-    result.figure(
-        "of those, recorded from the daemon's decision alone", _unseen_recorded(service.log)
-    )
+    _check_restart_records(result, taken, seen, (up_at, relogin), service)
     errors = steps.errors_in(service.log)
     result.figure("daemon log errors", errors or "none")
     result.require(not errors, f"daemon errors: {errors[:5]}")
     return result
+
+
+def _check_restart_records(
+    result: steps.FaultResult,
+    taken: Sequence[Planned],
+    seen: dict[str, Seen | None],
+    window: tuple[float, float],
+    service: tracking.Service,
+) -> None:
+    """One record per call that entered the dialplan. Calls in progress when Asterisk stopped
+    were cut by it: their record says what the daemon saw. Calls begun in `window` (after the
+    manager port accepted again, before the daemon's new login) were routed by the daemon,
+    which hands the tracker its decision: adopted at the resync, or recorded there if already
+    gone, they must have the planned outcome, as must every later call."""
+    back, relogin = window
+    started = {p.caller: s.started for p in taken if (s := seen.get(p.caller)) is not None}
+    cut = {p.caller for p in taken if started.get(p.caller, 0.0) < back}
+    blind = [p for p in taken if back <= started.get(p.caller, 0.0) < relogin]
+    rows = records_.records(service.tracking.database)
+    steps.check_exactly_one(result, taken, rows, outcomes_of=lambda p: p.caller not in cut)
+    result.figure("calls cut by the stop (outcome not checked)", len(cut))
+    result.figure("calls begun between Asterisk's return and the daemon's login", len(blind))
+    result.figure("recorded from the daemon's decision alone", _unseen_recorded(service.log))
 
 
 def _check_relogin(

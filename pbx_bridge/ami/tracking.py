@@ -69,6 +69,23 @@ def wanted(raw: bytes) -> bool:
     return raw[start : end if end >= 0 else len(raw)].strip() in _VARIABLES
 
 
+def status_variables(replies: Iterable[Mapping[str, object]]) -> dict[str, dict[str, str]]:
+    """Uniqueid -> the set variables a `Status` action with `Variables:` listed, from its
+    `Status` events (one `Variable: NAME=value` header per variable; panoramisk makes a list
+    of a repeated header). Empty values are left out: the variable is not set."""
+    found: dict[str, dict[str, str]] = {}
+    for reply in replies:
+        if reply.get("Event") != "Status":
+            continue
+        raw = reply.get("Variable", [])
+        pairs = (str(item).partition("=") for item in (raw if isinstance(raw, list) else [raw]))
+        values = {name: value for name, _eq, value in pairs if name in TRACKED_VARIABLES and value}
+        uniqueid = reply.get("Uniqueid")
+        if values and isinstance(uniqueid, str):
+            found[uniqueid] = values
+    return found
+
+
 def manager_eventfilters() -> list[str]:
     """The manager.conf `eventfilter` lines for pbx-bridge's AMI user (Asterisk 21+ advanced
     filters), so Asterisk sends only what `wanted` would keep instead of ~180 events per call.
@@ -163,6 +180,8 @@ class TrackingService:
             log.warning("ami_resync_failed", error=str(exc))
             return
         channels = [flatten(m) for m in replies if m.get("Event") == "CoreShowChannel"]
+        if any(c.get("Uniqueid") not in self.tracker.known_channels for c in channels):
+            await self._add_decisions(link, channels)
         before, now = self.tracker.active_calls, self.clock()
         if self.journal is not None:
             self.journal.append_resync(channels, now)
@@ -178,6 +197,21 @@ class TrackingService:
             unseen_recorded=out.unseen,
             unseen_dropped=self.tracker.unseen_dropped,
         )
+
+    async def _add_decisions(self, link: AmiLink, channels: list[dict[str, str]]) -> None:
+        """The routing variables of live channels, for the calls the resync will adopt: they
+        were decided while the daemon was not listening (by the failsafe during a daemon
+        outage, or before a login), and without them the record would say "no routing
+        decision". One `Status` action with `Variables` lists them for every channel."""
+        action = {"Action": "Status", "Variables": ",".join(sorted(TRACKED_VARIABLES))}
+        try:
+            replies = await link.action(action, as_list=True)
+        except (TimeoutError, ConnectionError) as exc:
+            log.warning("ami_status_failed", error=str(exc))
+            return
+        found = status_variables(replies)
+        for channel in channels:
+            channel.update(found.get(channel.get("Uniqueid", ""), {}))
 
     def _deliver(self, out: TrackerOutput, *, replayed: bool = False) -> None:
         for record in out.records:

@@ -138,6 +138,11 @@ class CallTracker:
         return len(self._calls)
 
     @property
+    def known_channels(self) -> Mapping[str, str]:
+        """Uniqueid -> Linkedid of every channel of the calls in progress."""
+        return self._channel_call
+
+    @property
     def unseen_calls(self) -> int:
         return len(self._unseen)
 
@@ -196,7 +201,8 @@ class CallTracker:
 
         Calls we track whose channels are all gone ended while we were not
         listening: they are closed now, so none is lost. Channels we did not
-        know are adopted, so their calls are recorded when they end.
+        know are adopted, so their calls are recorded when they end; a caller's
+        channel may carry its PBXB_* variables as extra keys (read by Status).
         """
         out = TrackerOutput()
         live: dict[str, Event] = {e.get("Uniqueid", ""): e for e in live_channels}
@@ -218,6 +224,9 @@ class CallTracker:
             if uniqueid == linkedid:
                 call.dialled = call.dialled or event.get("Exten") or None
                 call.caller = call.caller or event.get("CallerIDNum") or None
+                # The routing variables, when the resync asked Asterisk for them (Status).
+                for name in _TRACKED_VARS.intersection(event):
+                    call.vars.setdefault(name, event[name])
                 # Only calls whose caller is in our dialplan are ours (a live agent's own call
                 # is not). Asterisk lists channels by name, so an answering agent's channel may
                 # come first: the caller's channel decides, whichever is listed first.

@@ -6,6 +6,24 @@ import asyncio
 import contextlib
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
+
+from pbx_bridge.ami.link import LinkTiming
+from pbx_bridge.config.loader import AmiSettings
+
+FAST = LinkTiming(
+    connect_timeout=1.0,
+    login_timeout=2.0,
+    ping_interval=0.2,
+    silence_limit=1.0,
+    backoff_first=0.05,
+    backoff_max=0.2,
+    action_timeout=2.0,
+)
+
+
+def settings(port: int, secret_file: Path) -> AmiSettings:
+    return AmiSettings("127.0.0.1", port, "pbx-bridge", secret_file, None)
 
 
 def message(**headers: str) -> bytes:
@@ -20,6 +38,8 @@ class FakeAmi:
     actions: list[dict[str, str]] = field(default_factory=list)
     writers: list[asyncio.StreamWriter] = field(default_factory=list)
     live_channels: list[dict[str, str]] = field(default_factory=list)
+    # Uniqueid -> the channel's variables, for the Status action's `Variables:`
+    channel_variables: dict[str, dict[str, str]] = field(default_factory=dict)
     _server: asyncio.Server | None = None
     port: int = 0
 
@@ -105,4 +125,25 @@ class FakeAmi:
                     ListItems=str(len(self.live_channels)),
                 )
             )
+        elif name == "status":
+            self._status(action, writer)
         await writer.drain()
+
+    def _status(self, action: dict[str, str], writer: asyncio.StreamWriter) -> None:
+        """As Asterisk 22 answers it: one Status event per channel, one `Variable: NAME=value`
+        line per name asked for (empty when not set)."""
+        action_id = action.get("ActionID", "")
+        names = [n for n in action.get("Variables", "").split(",") if n]
+        writer.write(
+            message(Response="Success", ActionID=action_id, EventList="start",
+                    Message="Channel status will follow")
+        )  # fmt: skip
+        for channel in self.live_channels:
+            values = self.channel_variables.get(channel.get("Uniqueid", ""), {})
+            head = message(Event="Status", ActionID=action_id, **channel)[:-2]
+            lines = "".join(f"Variable: {n}={values.get(n, '')}\r\n" for n in names)
+            writer.write(head + lines.encode() + b"\r\n")
+        writer.write(
+            message(Event="StatusComplete", ActionID=action_id, EventList="Complete",
+                    Items=str(len(self.live_channels)))
+        )  # fmt: skip

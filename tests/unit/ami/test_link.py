@@ -7,44 +7,14 @@ import dataclasses
 import itertools
 import os
 import time
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
 
 from pbx_bridge.ami.link import AmiLink, AmiSecretError, LinkTiming, next_backoff, read_secret
 from pbx_bridge.config.loader import AmiSettings
-from tests.unit.ami.fake_ami import FakeAmi, message
-
-FAST = LinkTiming(
-    connect_timeout=1.0,
-    login_timeout=2.0,
-    ping_interval=0.2,
-    silence_limit=1.0,
-    backoff_first=0.05,
-    backoff_max=0.2,
-    action_timeout=2.0,
-)
-
-
-def settings(port: int, secret_file: Path) -> AmiSettings:
-    return AmiSettings("127.0.0.1", port, "pbx-bridge", secret_file, None)
-
-
-@pytest.fixture
-def secret_file(tmp_path: Path) -> Path:
-    path = tmp_path / "ami.secret"
-    path.write_text("s3cret\n")
-    os.chmod(path, 0o600)
-    return path
-
-
-@pytest.fixture
-async def ami() -> AsyncIterator[FakeAmi]:
-    fake = FakeAmi()
-    await fake.start()
-    yield fake
-    await fake.stop()
+from tests.unit.ami.fake_ami import FAST, FakeAmi, message, settings
 
 
 class Harness:

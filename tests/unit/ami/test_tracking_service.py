@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
+from pathlib import Path
 
 from panoramisk.message import Message
 
-from pbx_bridge.ami.tracking import TrackingService, flatten
+from pbx_bridge.ami.link import AmiLink
+from pbx_bridge.ami.tracking import TrackingService, flatten, status_variables
 from pbx_bridge.core.call_tracking import DECISION_EVENT, CallTracker
 from pbx_bridge.core.calls import Outcome
 from pbx_bridge.core.privacy import PrivacyPolicy
+from tests.unit.ami.fake_ami import FAST, FakeAmi, settings
 from tests.unit.ami.recording_sink import Sink
 
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
@@ -53,3 +57,55 @@ def test_the_ami_peer_cannot_pose_as_the_daemons_own_decision() -> None:
     assert tracker.unseen_calls == 0
     service.on_decision({"Event": DECISION_EVENT, "Uniqueid": "1795000000.1"})
     assert tracker.unseen_calls == 1
+
+
+def test_status_variables_reads_repeated_variable_headers() -> None:
+    replies: list[dict[str, object]] = [
+        {"Response": "Success", "EventList": "start"},
+        {"Event": "Status", "Uniqueid": "1795000000.1",
+         "Variable": ["PBXB_TENANT=gifhorn", "PBXB_ACTION=closed", "PBXB_FORWARD_TO=", "X=1"]},
+        {"Event": "Status", "Uniqueid": "1795000000.2", "Variable": "PBXB_ACTION=queue"},
+        {"Event": "Status", "Uniqueid": "1795000000.3", "Variable": "PBXB_ACTION="},
+        {"Event": "StatusComplete", "EventList": "Complete"},
+    ]  # fmt: skip
+    assert status_variables(replies) == {
+        "1795000000.1": {"PBXB_TENANT": "gifhorn", "PBXB_ACTION": "closed"},
+        "1795000000.2": {"PBXB_ACTION": "queue"},
+    }
+
+
+async def test_a_call_decided_while_the_daemon_was_down_is_adopted_with_its_decision(
+    ami: FakeAmi, secret_file: Path
+) -> None:
+    """The failsafe routed it during a daemon outage: no VarSet reached the daemon. The resync
+    asks Asterisk for the routing variables of the channels it adopts."""
+    caller = "1795000000.1"
+    ami.live_channels = [{"Channel": "PJSIP/trunk-00000001", "Uniqueid": caller,
+                          "Linkedid": caller, "Context": "pbx-bridge-inbound",
+                          "Exten": "0537182370", "CallerIDNum": "0999123456"}]  # fmt: skip
+    ami.channel_variables = {
+        caller: {"PBXB_TENANT": "wardenburg", "PBXB_ACTION": "closed", "PBXB_REASON": "hours",
+                 "PBXB_DECIDED_BY": "fallback"}
+    }  # fmt: skip
+    tracker, sink = CallTracker("n", PrivacyPolicy()), Sink()
+    service = TrackingService(tracker, sink, lambda: NOW)
+    stop = asyncio.Event()
+    link = AmiLink(settings(ami.port, secret_file), service.on_event, service.on_login, FAST)
+    task = asyncio.create_task(link.run(stop))
+    try:
+        for _ in range(200):
+            if tracker.active_calls:
+                break
+            await asyncio.sleep(0.01)
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 5)
+    service.on_event({"Event": "Hangup", "Uniqueid": caller, "Linkedid": caller})
+    (record,) = sink.records
+    assert (record.outcome, record.tenant, record.detail, record.decided_by) == (
+        Outcome.CLOSED,
+        "wardenburg",
+        "hours",
+        "fallback",
+    )
+    assert any(a.get("Action") == "Status" for a in ami.actions)

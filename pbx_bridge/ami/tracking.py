@@ -173,15 +173,21 @@ class TrackingService:
         return records
 
     async def on_login(self, link: AmiLink) -> None:
-        """Resync the calls in progress after every (re)login."""
+        """Resync the calls in progress after every (re)login.
+
+        The routing variables are asked for first: the resync must follow the channel list
+        at once, since a Hangup handled in between would be of a channel not yet adopted,
+        and the adopted channel would then never end.
+        """
+        decisions = await self._routing_variables(link)
         try:
             replies = await link.action({"Action": "CoreShowChannels"}, as_list=True)
         except (TimeoutError, ConnectionError) as exc:
             log.warning("ami_resync_failed", error=str(exc))
             return
         channels = [flatten(m) for m in replies if m.get("Event") == "CoreShowChannel"]
-        if any(c.get("Uniqueid") not in self.tracker.known_channels for c in channels):
-            await self._add_decisions(link, channels)
+        for channel in channels:
+            channel.update(decisions.get(channel.get("Uniqueid", ""), {}))
         before, now = self.tracker.active_calls, self.clock()
         if self.journal is not None:
             self.journal.append_resync(channels, now)
@@ -198,20 +204,18 @@ class TrackingService:
             unseen_dropped=self.tracker.unseen_dropped,
         )
 
-    async def _add_decisions(self, link: AmiLink, channels: list[dict[str, str]]) -> None:
-        """The routing variables of live channels, for the calls the resync will adopt: they
-        were decided while the daemon was not listening (by the failsafe during a daemon
-        outage, or before a login), and without them the record would say "no routing
-        decision". One `Status` action with `Variables` lists them for every channel."""
+    async def _routing_variables(self, link: AmiLink) -> dict[str, dict[str, str]]:
+        """Uniqueid -> the routing variables of every live channel, for the calls the resync
+        will adopt: they were decided while the daemon was not listening (by the failsafe
+        during a daemon outage, or before a login), and without them the record would say
+        "no routing decision". One `Status` action with `Variables` lists them."""
         action = {"Action": "Status", "Variables": ",".join(sorted(TRACKED_VARIABLES))}
         try:
             replies = await link.action(action, as_list=True)
         except (TimeoutError, ConnectionError) as exc:
             log.warning("ami_status_failed", error=str(exc))
-            return
-        found = status_variables(replies)
-        for channel in channels:
-            channel.update(found.get(channel.get("Uniqueid", ""), {}))
+            return {}
+        return status_variables(replies)
 
     def _deliver(self, out: TrackerOutput, *, replayed: bool = False) -> None:
         for record in out.records:

@@ -138,11 +138,6 @@ class CallTracker:
         return len(self._calls)
 
     @property
-    def known_channels(self) -> Mapping[str, str]:
-        """Uniqueid -> Linkedid of every channel of the calls in progress."""
-        return self._channel_call
-
-    @property
     def unseen_calls(self) -> int:
         return len(self._unseen)
 

@@ -8,7 +8,8 @@ and AttendedTransfer, the end from the Hangup of the call's last channel.
 One input is not Asterisk's: the daemon's own routing decision (DECISION_EVENT, from
 the FastAGI side). AMI replays nothing, so a call that begins and ends while the AMI
 connection is down (an Asterisk restart, a silent peer) leaves no event at all. The
-decision of a call the tracker has not seen is kept aside: the call's Newchannel takes it
+decision of a call the tracker has not seen is kept aside, by Linkedid (the caller's
+channel is the first of its call): the Newchannel of any of the call's channels takes it
 back, the resync after the next login adopts it with its decision if the call is still
 live, and records it, "ended while the AMI connection was down", if it is not.
 Pure: time comes from the events (Timestamp header) or from the caller.
@@ -129,7 +130,7 @@ class CallTracker:
         self.region = region
         self._calls: dict[str, _Call] = {}
         self._channel_call: dict[str, str] = {}  # uniqueid -> linkedid
-        self._unseen: dict[str, _Call] = {}  # uniqueid -> the call as decided, oldest first
+        self._unseen: dict[str, _Call] = {}  # linkedid -> the call as decided, oldest first
         self._ended: dict[str, None] = {}  # linkedids recorded lately, oldest first
         self.unseen_dropped = 0
 
@@ -173,19 +174,21 @@ class CallTracker:
         Kept only for a call the tracker has not seen: returns whether it was kept, which
         is also whether it changed anything (the caller journals only what did).
         """
-        uniqueid = event.get("Uniqueid", "")
+        # The caller's channel is the first of its call: its Uniqueid is the call's Linkedid,
+        # so a call known by any of its legs counts as seen.
+        call_id = event.get("Uniqueid", "")
         if (
-            not uniqueid
-            or uniqueid in self._channel_call
-            or uniqueid in self._ended
-            or uniqueid in self._unseen
+            not call_id
+            or call_id in self._calls
+            or call_id in self._ended
+            or call_id in self._unseen
         ):
             return False
-        call = _Call(uniqueid, event_time(event, now), entered=True)
+        call = _Call(call_id, event_time(event, now), entered=True)
         call.dialled = event.get("Exten") or None
         call.caller = event.get("CallerIDNum") or None
         call.vars = {name: value for name, value in event.items() if name in _TRACKED_VARS}
-        self._unseen[uniqueid] = call
+        self._unseen[call_id] = call
         if len(self._unseen) > UNSEEN_LIMIT:
             del self._unseen[next(iter(self._unseen))]
             self.unseen_dropped += 1
@@ -240,12 +243,12 @@ class CallTracker:
         """After a resync: a decided call still live was adopted and takes its decision; one
         that is not began and ended unseen, and is recorded now."""
         unseen, self._unseen = self._unseen, {}
-        for uniqueid, decided in unseen.items():
-            linkedid = self._channel_call.get(uniqueid)
-            if linkedid is not None:
-                _take_decision(self._calls[linkedid], decided)
-            elif uniqueid not in self._ended:
-                self._remember_ended(uniqueid)
+        for call_id, decided in unseen.items():
+            call = self._calls.get(call_id)
+            if call is not None:
+                _take_decision(call, decided)
+            elif call_id not in self._ended:
+                self._remember_ended(call_id)
                 out.records.append(self._record(decided, now, gap=True))
                 out.unseen += 1
 
@@ -277,7 +280,7 @@ class CallTracker:
         unseen = data.get("unseen")
         for raw in unseen if isinstance(unseen, list) else []:
             call = _call_from_dict(raw)
-            if call is not None and call.call_id not in self._channel_call:
+            if call is not None and call.call_id not in self._calls:
                 self._unseen[call.call_id] = call
         return len(self._calls)
 
@@ -298,7 +301,7 @@ class CallTracker:
             # A trunk call starts right in the inbound context: it is the center's call even
             # if Asterisk dies before the first VarSet (its record then says so).
             call.entered = call.entered or event.get("Context") == INBOUND_CONTEXT
-        decided = self._unseen.pop(uniqueid, None)
+        decided = self._unseen.pop(linkedid, None)
         if decided is not None:  # its decision came first: the two sockets raced
             _take_decision(call, decided)
         call.channels.add(uniqueid)
@@ -450,13 +453,13 @@ class CallTracker:
 
 
 def _take_decision(call: _Call, decided: _Call) -> None:
-    """What the daemon decided, for a call whose events (some or all) were not seen."""
+    """What the daemon decided (of the caller's channel, so the call began then), for the
+    same call known by events of which some were not seen."""
     for name, value in decided.vars.items():
         call.vars.setdefault(name, value)
-    if decided.call_id == call.call_id:  # the caller's channel: the call began then
-        call.started = min(call.started, decided.started)
-        call.dialled = call.dialled or decided.dialled
-        call.caller = call.caller or decided.caller
+    call.started = min(call.started, decided.started)
+    call.dialled = call.dialled or decided.dialled
+    call.caller = call.caller or decided.caller
     call.entered = True
 
 

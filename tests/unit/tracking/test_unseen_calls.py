@@ -149,3 +149,26 @@ def test_the_decision_is_not_asked_of_asterisk() -> None:
     # The AMI filter and the manager.conf eventfilters list TRACKED_EVENTS: the daemon's
     # own input must never be accepted from the AMI peer.
     assert DECISION_EVENT not in TRACKED_EVENTS
+
+
+def test_a_call_known_only_by_another_leg_takes_the_decision_and_is_recorded_once() -> None:
+    # The caller's channel began unseen; the resync lists only the agent's leg of the call.
+    decided = decision_of(stream("resolved"))
+    call_id = decided["Uniqueid"]
+    agent_leg = {"Event": "CoreShowChannel", "Uniqueid": "1795000000.99", "Linkedid": call_id,
+                 "Channel": "PJSIP/agent8-00000028", "ChannelStateDesc": "Up"}  # fmt: skip
+    t = tracker()
+    assert t.decided(decided, NOW)
+    assert t.resync([agent_leg], NOW).records == []
+    hangup = {"Event": "Hangup", "Uniqueid": "1795000000.99", "Linkedid": call_id}
+    (record,) = t.feed(hangup, NOW).records
+    assert (record.call_id, record.tenant, record.outcome) == (call_id, "gifhorn", Outcome.RESOLVED)
+    assert t.resync([], NOW).records == []
+
+
+def test_a_decision_of_a_call_seen_by_another_leg_is_not_kept() -> None:
+    decided = decision_of(stream("resolved"))
+    leg = {"Event": "Newchannel", "Uniqueid": "1795000000.99", "Linkedid": decided["Uniqueid"]}
+    t = tracker()
+    t.feed(leg, NOW)
+    assert not t.decided(decided, NOW)

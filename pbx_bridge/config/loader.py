@@ -11,10 +11,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import phonenumbers
 
 from pbx_bridge.config.errors import ConfigInvalidError, ConfigIssue
+from pbx_bridge.config.exception_rules import build_exception_days
 from pbx_bridge.config.parsing import parse, read_text, validate_part
 from pbx_bridge.config.schema import AgiModel, AmiModel, BridgeModel, CenterModel, MetricsModel
 from pbx_bridge.config.tenant_files import load_tenant_files
 from pbx_bridge.config.yaml_lines import LineMap
+from pbx_bridge.core.exception_days import ExceptionDays
 from pbx_bridge.core.privacy import PrivacyPolicy
 from pbx_bridge.core.tenants import ServiceCenter, TenantDirectory
 from pbx_bridge.net import PeerFilter, is_loopback_bind
@@ -80,7 +82,7 @@ class _BridgeFile:
     lines: LineMap
     issues: list[ConfigIssue]
 
-    def error(self, key: tuple[str, ...], message: str) -> None:
+    def error(self, key: tuple[str | int, ...], message: str) -> None:
         self.issues.append(ConfigIssue(self.path, self.lines.line_of(key), message))
 
 
@@ -103,6 +105,16 @@ def _center(model: CenterModel, bridge: _BridgeFile) -> ServiceCenter:
         greeting_text=model.greeting_text or f"{model.name}, guten Tag.",
         closed_announcement=model.closed_announcement,
         overflow_announcement=model.overflow_announcement,
+    )
+
+
+def _center_exceptions(model: CenterModel, bridge: _BridgeFile) -> ExceptionDays:
+    return build_exception_days(
+        model.exceptions,
+        lambda path, message: bridge.error(
+            ("service_center", "exceptions", *path), f"service_center: {message}"
+        ),
+        lambda index: bridge.lines.line_of(("service_center", "exceptions", index)),
     )
 
 
@@ -155,7 +167,9 @@ def load_config(path: Path) -> BridgeConfig:
         else validate_part(CenterModel, _part(parsed.data, "service_center"), _CENTER_PLACEHOLDERS)
     )
     agi_model = model.agi if model else validate_part(AgiModel, _part(parsed.data, "agi"), {})
-    center = _center(center_model or CenterModel(**_CENTER_PLACEHOLDERS), bridge)  # type: ignore[arg-type]
+    center_model = center_model or CenterModel(**_CENTER_PLACEHOLDERS)  # type: ignore[arg-type]
+    center = _center(center_model, bridge)
+    center_exceptions = _center_exceptions(center_model, bridge)
     agi_model = agi_model or AgiModel()
     listen = _listen(agi_model.listen, bridge, "agi", 4573)
     agi_peers = _peers(agi_model.allow, listen, bridge, "agi")
@@ -169,7 +183,7 @@ def load_config(path: Path) -> BridgeConfig:
     )
     sounds_dir = path.parent / (model.sounds_dir if model else "../sounds")
     files = _tenant_paths(tenants_dir, bridge)
-    loaded = load_tenant_files(files, center, issues, digest)
+    loaded = load_tenant_files(files, center, issues, digest, center_exceptions)
     if issues:
         raise ConfigInvalidError(issues)
     assert model is not None

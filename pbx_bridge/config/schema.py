@@ -29,9 +29,49 @@ def _iso_date_only(value: object) -> object:
 
 IsoDate = Annotated[dt.date, BeforeValidator(_iso_date_only)]
 
+_MONTH_DAY = re.compile(r"^(\d{2})-(\d{2})$")
+
+
+def _dated_or_yearly(value: object) -> object:
+    """'2026-12-24' is that day; '12-24' is 24 December of every year, as (12, 24)."""
+    if not isinstance(value, str):
+        return value
+    text = value.strip()
+    month_day = _MONTH_DAY.match(text)
+    if month_day is None:
+        _iso_date_only(text)
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError as exc:
+            raise ValueError(f"{text!r} is not a date ({exc})") from None
+    month, day = int(month_day.group(1)), int(month_day.group(2))
+    if (month, day) == (2, 29):
+        raise ValueError(
+            "'02-29' as a yearly date falls only in leap years; write it with its year (YYYY-02-29)"
+        )
+    try:
+        dt.date(2025, month, day)
+    except ValueError:
+        raise ValueError(f"{text!r} is not a day of the year (MM-DD)") from None
+    return (month, day)
+
+
+# A dated exception (YYYY-MM-DD) or a yearly one (MM-DD, read as (month, day)).
+ExceptionDate = Annotated[dt.date | tuple[int, int], BeforeValidator(_dated_or_yearly)]
+
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
+
+
+class ExceptionModel(_Strict):
+    """One of: `date: YYYY-MM-DD`, `date: MM-DD` (every year), or `from:` + `to:` (a range)."""
+
+    date: ExceptionDate | None = None
+    from_: IsoDate | None = Field(default=None, alias="from")
+    to: IsoDate | None = None
+    hours: Text
+    reason: Text
 
 
 class CenterModel(_Strict):
@@ -44,6 +84,7 @@ class CenterModel(_Strict):
     closed_announcement: SoundName = "closed"
     overflow_announcement: SoundName = "overflow"
     queue_timeout: Annotated[int, Field(ge=5, le=3600)] = 300
+    exceptions: list[ExceptionModel] = []  # for every tenant; a tenant's own ones win
 
 
 class AgiModel(_Strict):
@@ -95,12 +136,6 @@ class BridgeModel(_Strict):
 class NumberModel(_Strict):
     number: Text
     department: Text = "Zentrale"
-
-
-class ExceptionModel(_Strict):
-    date: IsoDate
-    hours: Text
-    reason: Text
 
 
 class ClosedModel(_Strict):

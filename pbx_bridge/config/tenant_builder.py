@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from pbx_bridge.config.errors import ConfigIssue
+from pbx_bridge.config.exception_rules import build_exception_days
 from pbx_bridge.config.hours_syntax import parse_day_key, parse_ranges
 from pbx_bridge.config.schema import TenantModel
 from pbx_bridge.config.yaml_lines import LineMap
+from pbx_bridge.core.exception_days import NO_EXCEPTIONS, ExceptionDays
 from pbx_bridge.core.holidays import StateHolidays, state_codes
 from pbx_bridge.core.numbers import InvalidNumberError, normalise
 from pbx_bridge.core.schedule import (
     WEEKDAY_NAMES,
-    DatedException,
     HolidayCalendar,
     NoHolidays,
     Schedule,
@@ -31,6 +31,7 @@ class TenantContext:
     timezone: ZoneInfo
     region: str
     default_queue: str
+    center_exceptions: ExceptionDays = NO_EXCEPTIONS
     issues: list[ConfigIssue] = field(default_factory=list)
     # Every readable number with its list index, also when other keys have errors,
     # so that clashes with other tenants are reported in the same run.
@@ -50,7 +51,7 @@ def build_tenant(model: TenantModel, ctx: TenantContext) -> Tenant | None:
     closed = _closed(model, ctx)
     if len(ctx.issues) > before or calendar is None or closed is None:
         return None
-    schedule = Schedule(ctx.timezone, weekly, exceptions, calendar)
+    schedule = Schedule(ctx.timezone, weekly, exceptions, calendar, ctx.center_exceptions)
     return Tenant(
         id=model.id,
         name=model.name,
@@ -109,20 +110,12 @@ def _weekly(model: TenantModel, ctx: TenantContext) -> tuple[tuple[TimeRange, ..
     return tuple(days)
 
 
-def _exceptions(model: TenantModel, ctx: TenantContext) -> dict[date, DatedException]:
-    out: dict[date, DatedException] = {}
-    for index, entry in enumerate(model.exceptions):
-        path = ("exceptions", index, "hours")
-        try:
-            ranges = parse_ranges(entry.hours)
-        except ValueError as exc:
-            ctx.error(path, f"exception {entry.date}: {exc}")
-            continue
-        if entry.date in out:
-            ctx.error(("exceptions", index, "date"), f"exception date {entry.date} is listed twice")
-            continue
-        out[entry.date] = DatedException(entry.date, ranges, entry.reason)
-    return out
+def _exceptions(model: TenantModel, ctx: TenantContext) -> ExceptionDays:
+    return build_exception_days(
+        model.exceptions,
+        lambda path, message: ctx.error(("exceptions", *path), message),
+        lambda index: ctx.lines.line_of(("exceptions", index)),
+    )
 
 
 def _holidays(model: TenantModel, ctx: TenantContext) -> HolidayCalendar | None:

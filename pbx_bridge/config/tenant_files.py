@@ -10,15 +10,17 @@ from pbx_bridge.config.errors import ConfigIssue
 from pbx_bridge.config.parsing import parse, read_text
 from pbx_bridge.config.schema import TenantModel
 from pbx_bridge.config.tenant_builder import TenantContext, build_tenant
+from pbx_bridge.core.exception_days import NO_EXCEPTIONS, ExceptionDays
 from pbx_bridge.core.tenants import ServiceCenter, Tenant
 
+_PLACEHOLDER_NUMBER = "+49115"
 _PLACEHOLDERS: dict[str, object] = {
     "id": "placeholder",
     "name": "-",
     "greeting": "placeholder",
     "greeting_text": "-",
     "holidays": "none",
-    "numbers": [{"number": "+49115"}],
+    "numbers": [{"number": _PLACEHOLDER_NUMBER}],
 }
 
 
@@ -37,7 +39,11 @@ class _Claim:
 
 
 def load_tenant_files(
-    files: list[Path], center: ServiceCenter, issues: list[ConfigIssue], digest: hashlib._Hash
+    files: list[Path],
+    center: ServiceCenter,
+    issues: list[ConfigIssue],
+    digest: hashlib._Hash,
+    center_exceptions: ExceptionDays = NO_EXCEPTIONS,
 ) -> TenantFiles:
     out = TenantFiles()
     claims: dict[str, _Claim] = {}
@@ -52,11 +58,22 @@ def load_tenant_files(
         model = parsed.usable
         if model is None:
             continue
-        ctx = TenantContext(file, parsed.lines, center.timezone, center.country, center.queue)
+        ctx = TenantContext(
+            file,
+            parsed.lines,
+            center.timezone,
+            center.country,
+            center.queue,
+            center_exceptions=center_exceptions,
+        )
         tenant = build_tenant(model, ctx)
         issues.extend(ctx.issues)
         if parsed.model is None:
-            continue  # salvaged: it served to find more errors, it does not serve calls
+            # Salvaged: it serves to find more errors, not calls. Its numbers still count as
+            # claimed, so a clash with another file shows in the same run.
+            ctx.numbers = [(i, n) for i, n in ctx.numbers if n.written != _PLACEHOLDER_NUMBER]
+            _check_claims(model.id, ctx, file, claims, issues)
+            continue
         duplicate = model.id in out.files
         if duplicate:
             issues.append(

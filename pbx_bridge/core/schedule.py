@@ -1,40 +1,40 @@
 """Service hours as a pure function of the instant.
 
-A tenant's day is decided in this order: a dated exception for that date wins,
-else a public holiday closes the day, else the weekly hours apply. All times are
+A tenant's day is decided in this order, the first that speaks for the date wins: the
+tenant's own exceptions, the service center's exceptions, a public holiday (closed), the
+weekly hours. (Ad hoc closures come before all of these; they are instants, not days, and
+routing applies them: core/closures.py.) All times are
 local wall-clock times in the service center's zone, so DST changes need no
 special case: an instant is converted to local time and compared with the ranges.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-MINUTES_PER_DAY = 24 * 60
+from pbx_bridge.core.exception_days import NO_EXCEPTIONS, DatedException, ExceptionDays
+from pbx_bridge.core.time_range import MINUTES_PER_DAY, TimeRange, format_ranges
+
+__all__ = [  # the time-range and exception types are read from here as well
+    "MINUTES_PER_DAY",
+    "WEEKDAY_NAMES",
+    "DatedException",
+    "DayPlan",
+    "DaySource",
+    "ExceptionDays",
+    "HolidayCalendar",
+    "NoHolidays",
+    "OpenState",
+    "Schedule",
+    "TimeRange",
+    "format_ranges",
+]
+
 WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-
-
-@dataclass(frozen=True, order=True)
-class TimeRange:
-    """A half-open range of minutes after local midnight: open at `start`, closed from `end` on."""
-
-    start: int
-    end: int
-
-    def __post_init__(self) -> None:
-        if not 0 <= self.start < self.end <= MINUTES_PER_DAY:
-            raise ValueError(f"invalid time range {self.start}-{self.end}")
-
-    def contains(self, minute_of_day: float) -> bool:
-        return self.start <= minute_of_day < self.end
-
-    def __str__(self) -> str:
-        return f"{_hhmm(self.start)}-{_hhmm(self.end)}"
 
 
 def _wall(local: datetime, day: date) -> int:
@@ -43,14 +43,6 @@ def _wall(local: datetime, day: date) -> int:
     if local.date() != day:
         return -1 if local.date() < day else MINUTES_PER_DAY
     return local.hour * 60 + local.minute
-
-
-def _hhmm(minutes: int) -> str:
-    return f"{minutes // 60:02d}:{minutes % 60:02d}"
-
-
-def format_ranges(ranges: tuple[TimeRange, ...]) -> str:
-    return ", ".join(str(r) for r in ranges) if ranges else "closed"
 
 
 class HolidayCalendar(Protocol):
@@ -66,17 +58,13 @@ class NoHolidays:
         return None
 
 
-@dataclass(frozen=True)
-class DatedException:
-    day: date
-    ranges: tuple[TimeRange, ...]
-    reason: str
-
-
 class DaySource(StrEnum):
-    HOURS = "hours"
+    """Which rule decided a day, strongest first."""
+
+    EXCEPTION = "exception"  # the tenant's own
+    CENTER_EXCEPTION = "center exception"
     HOLIDAY = "holiday"
-    EXCEPTION = "exception"
+    HOURS = "hours"
 
 
 @dataclass(frozen=True)
@@ -87,13 +75,16 @@ class DayPlan:
     ranges: tuple[TimeRange, ...]
     source: DaySource
     label: str | None = None
-    # A holiday that a dated exception overrides (shown to admins by `hours`).
+    # A holiday that an exception overrides (shown to admins by `hours`).
     overridden_holiday: str | None = None
 
     @property
     def reason(self) -> str:
+        """What a call's decision names: either kind of exception reads "exception: ..."."""
         if self.source is DaySource.HOURS:
             return "hours"
+        if self.source is DaySource.CENTER_EXCEPTION:
+            return f"{DaySource.EXCEPTION.value}: {self.label}"
         return f"{self.source.value}: {self.label}"
 
     @property
@@ -111,12 +102,14 @@ class OpenState:
 
 @dataclass(frozen=True, eq=False)
 class Schedule:
-    """A tenant's weekly hours, holiday calendar and dated exceptions in one zone."""
+    """A tenant's weekly hours, holiday calendar and exceptions (its own and the center's)
+    in one zone."""
 
     timezone: ZoneInfo
     weekly: tuple[tuple[TimeRange, ...], ...]
-    exceptions: Mapping[date, DatedException] = field(default_factory=dict)
+    exceptions: ExceptionDays = NO_EXCEPTIONS
     holidays: HolidayCalendar = field(default_factory=NoHolidays)
+    center_exceptions: ExceptionDays = NO_EXCEPTIONS
 
     def __post_init__(self) -> None:
         if len(self.weekly) != 7:
@@ -124,15 +117,15 @@ class Schedule:
 
     def plan_for(self, day: date) -> DayPlan:
         holiday = self.holidays.holiday_name(day)
-        exception = self.exceptions.get(day)
-        if exception is not None:
-            return DayPlan(
-                day,
-                exception.ranges,
-                DaySource.EXCEPTION,
-                exception.reason,
-                overridden_holiday=holiday,
-            )
+        for source, rules in (
+            (DaySource.EXCEPTION, self.exceptions),
+            (DaySource.CENTER_EXCEPTION, self.center_exceptions),
+        ):
+            exception = rules.find(day)
+            if exception is not None:
+                return DayPlan(
+                    day, exception.ranges, source, exception.reason, overridden_holiday=holiday
+                )
         if holiday is not None:
             return DayPlan(day, (), DaySource.HOLIDAY, holiday)
         return DayPlan(day, self.weekly[day.weekday()], DaySource.HOURS)

@@ -188,3 +188,57 @@ def test_number_clash_with_a_tenant_that_has_other_errors_is_reported(tmp_path: 
         ("tenants/gifhorn.yaml", 5),
         ("tenants/wolfsburg.yaml", 7),
     ]
+
+
+def test_number_clash_with_a_tenant_file_that_has_a_typo_is_reported(tmp_path: Path) -> None:
+    gifhorn = """\
+        id: gifhorn
+        name: Landkreis Gifhorn
+        greeting: gifhorn
+        greeting_text: "Guten Tag."
+        holidays: NI
+        numbers:
+          - {number: "05371 82-0"}
+        queu: servicecenter
+    """
+    wolfsburg = """\
+        id: wolfsburg
+        name: Stadt Wolfsburg
+        greeting: wolfsburg
+        greeting_text: "Guten Tag."
+        holidays: NI
+        numbers:
+          - {number: "+49 5371 820"}
+    """
+    found = findings(tmp_path, {"gifhorn": gifhorn, "wolfsburg": wolfsburg})
+    assert [(file, line) for file, line, _ in found] == [
+        ("tenants/gifhorn.yaml", 8),
+        ("tenants/wolfsburg.yaml", 7),
+    ]
+    assert "unknown key 'queu'" in found[0][2]
+    assert "already claimed by tenant 'gifhorn'" in found[1][2]
+
+
+def test_number_clash_is_reported_when_the_second_file_has_a_typo(tmp_path: Path) -> None:
+    gifhorn = """\
+        id: gifhorn
+        name: Landkreis Gifhorn
+        greeting: gifhorn
+        greeting_text: "Guten Tag."
+        holidays: NI
+        numbers:
+          - {number: "05371 82-0"}
+    """
+    wolfsburg = """\
+        id: wolfsburg
+        name: Stadt Wolfsburg
+        greeting: wolfsburg
+        greeting_text: "Guten Tag."
+        holiday: NI
+        numbers:
+          - {number: "+49 5371 820"}
+    """
+    found = findings(tmp_path, {"gifhorn": gifhorn, "wolfsburg": wolfsburg})
+    lines = [(file, line) for file, line, _ in found]
+    assert ("tenants/wolfsburg.yaml", 7) in lines, found
+    assert any("already claimed by tenant 'gifhorn'" in message for _, _, message in found)

@@ -121,7 +121,7 @@ def test_impossible_exception_date_is_reported_at_the_date(tmp_path: Path) -> No
     file, line, message = single_finding(tmp_path, {"gifhorn": tenant})
     assert (file, line) == ("tenants/gifhorn.yaml", 10)
     assert message.startswith("exceptions[0].date: ")
-    assert "day value is outside expected range" in message
+    assert "is not a date (day is out of range for month)" in message
 
 
 def test_bad_exception_hours_are_reported_with_the_date(tmp_path: Path) -> None:

@@ -111,7 +111,7 @@ def test_unquoted_times_and_dates_are_read_as_written(tmp_path: Path) -> None:
     assert t.priority == 7
     assert t.schedule.weekly[0] == (TimeRange(7 * 60, 18 * 60),)
     assert t.schedule.weekly[5] == (TimeRange(8 * 60, 12 * 60), TimeRange(13 * 60, 14 * 60))
-    exception = t.schedule.exceptions[date(2026, 12, 24)]
+    exception = t.schedule.exceptions.dated[date(2026, 12, 24)]
     assert (exception.ranges, exception.reason) == ((TimeRange(7 * 60, 12 * 60),), "2026")
 
 

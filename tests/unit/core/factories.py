@@ -6,6 +6,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from pbx_bridge.config.hours_syntax import parse_day_key, parse_ranges
+from pbx_bridge.core.exception_days import ExceptionDays
 from pbx_bridge.core.holidays import StateHolidays
 from pbx_bridge.core.numbers import normalise
 from pbx_bridge.core.schedule import DatedException, HolidayCalendar, NoHolidays, Schedule
@@ -42,7 +43,7 @@ def schedule(
         for d, (h, reason) in (exceptions or {}).items()
     }
     calendar: HolidayCalendar = StateHolidays(state) if state else NoHolidays()
-    return Schedule(zone, tuple(weekly), dated, calendar)  # type: ignore[arg-type]
+    return Schedule(zone, tuple(weekly), ExceptionDays(dated=dated), calendar)  # type: ignore[arg-type]
 
 
 def tenant(

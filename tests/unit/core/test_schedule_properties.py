@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pbx_bridge.config.hours_syntax import parse_ranges
+from pbx_bridge.core.exception_days import NO_EXCEPTIONS, ExceptionDays
 from pbx_bridge.core.holidays import StateHolidays
 from pbx_bridge.core.schedule import (
     MINUTES_PER_DAY,
@@ -42,7 +43,7 @@ instants = st.datetimes(
 def test_next_opening_is_open_and_nothing_before_it_is(
     weekly: tuple[tuple[TimeRange, ...], ...], instant: datetime
 ) -> None:
-    schedule = Schedule(BERLIN, weekly, {}, StateHolidays("NI"))
+    schedule = Schedule(BERLIN, weekly, NO_EXCEPTIONS, StateHolidays("NI"))
     opening = schedule.next_opening(instant)
     if opening is None:
         assert not any(weekly)
@@ -61,7 +62,7 @@ def test_next_opening_is_open_and_nothing_before_it_is(
 def test_without_holidays_a_week_later_is_the_same_at_the_same_wall_clock(
     weekly: tuple[tuple[TimeRange, ...], ...], wall_clock: datetime
 ) -> None:
-    schedule = Schedule(BERLIN, weekly, {}, NoHolidays())
+    schedule = Schedule(BERLIN, weekly, NO_EXCEPTIONS, NoHolidays())
     now = wall_clock.replace(tzinfo=BERLIN)
     later = (wall_clock + timedelta(days=7)).replace(tzinfo=BERLIN)
     # Skip wall-clock times that fall into a DST gap (they do not exist as such).
@@ -79,7 +80,7 @@ def test_without_holidays_a_week_later_is_the_same_at_the_same_wall_clock(
 def test_the_zone_an_instant_is_written_in_does_not_matter(
     weekly: tuple[tuple[TimeRange, ...], ...], instant: datetime, zone: str
 ) -> None:
-    schedule = Schedule(BERLIN, weekly, {}, StateHolidays("NW"))
+    schedule = Schedule(BERLIN, weekly, NO_EXCEPTIONS, StateHolidays("NW"))
     assert (
         schedule.state_at(instant).open
         == schedule.state_at(instant.astimezone(ZoneInfo(zone))).open
@@ -94,7 +95,7 @@ def test_a_dated_exception_always_wins(
     weekly: tuple[tuple[TimeRange, ...], ...], ranges: tuple[TimeRange, ...], day: date
 ) -> None:
     exception = DatedException(day, ranges, "Sonderregelung")
-    schedule = Schedule(BERLIN, weekly, {day: exception}, StateHolidays("NI"))
+    schedule = Schedule(BERLIN, weekly, ExceptionDays(dated={day: exception}), StateHolidays("NI"))
     plan = schedule.plan_for(day)
     assert plan.ranges == ranges
     assert plan.reason == "exception: Sonderregelung"

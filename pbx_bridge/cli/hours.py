@@ -1,14 +1,19 @@
-"""`pbx-bridge hours TENANT --week 2026-W44`: the effective hours of each day of a week."""
+"""`pbx-bridge hours TENANT --week 2026-W44`: the effective hours of each day of a week and the
+rule that decided them (ad hoc closure > tenant exception > center exception > public
+holiday > weekly hours)."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import sys
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from pbx_bridge.cli.common import EXIT_CONFIG, Subparsers, add_config_option, load_or_report
-from pbx_bridge.core.schedule import DayPlan, format_ranges
+from pbx_bridge.closures.store import ClosuresUnreadableError, read_closures
+from pbx_bridge.core.closures import NO_CLOSURES, Closure, Closures
+from pbx_bridge.core.schedule import DayPlan, DaySource, format_ranges
 
 
 def register(subparsers: Subparsers) -> None:
@@ -48,30 +53,77 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(exc, file=sys.stderr)
         return EXIT_CONFIG
+    try:
+        closures = read_closures(config.state_dir)
+    except ClosuresUnreadableError as exc:
+        print(f"warning: ad hoc closures ignored: {exc}", file=sys.stderr)
+        closures = NO_CLOSURES
     plans = [tenant.schedule.plan_for(monday + timedelta(days=i)) for i in range(7)]
+    closed = [_closures_on(closures, tenant.id, p.day, zone) for p in plans]
     year, week, _ = monday.isocalendar()
     if args.json:
-        print(json.dumps(_as_json(tenant.id, f"{year}-W{week:02d}", plans), ensure_ascii=False))
+        days = _as_json(tenant.id, f"{year}-W{week:02d}", plans, closed, zone)
+        print(json.dumps(days, ensure_ascii=False))
         return 0
     print(f"{tenant.name} ({tenant.id}), week {year}-W{week:02d}, {zone.key}", end="")
     print(f", holidays {tenant.holidays}")
-    for plan in plans:
-        print(f"{plan.day:%a %Y-%m-%d}  {format_ranges(plan.ranges):<24} {_note(plan)}".rstrip())
+    for plan, on_day in zip(plans, closed, strict=True):
+        note = _note(plan) + "".join(_closure_note(c, plan.day, zone) for c in on_day)
+        print(f"{plan.day:%a %Y-%m-%d}  {format_ranges(plan.ranges):<24} {note}".rstrip())
     return 0
+
+
+def _closures_on(closures: Closures, tenant: str, day: date, zone: ZoneInfo) -> list[Closure]:
+    """The closures for `tenant` (its own or the center's) in force during part of `day`."""
+    start = datetime.combine(day, time(0), zone)
+    end = datetime.combine(day + timedelta(days=1), time(0), zone)
+    return [
+        c
+        for c in closures.items
+        if c.scope in (tenant, "*") and c.since < end and (c.until is None or c.until > start)
+    ]
+
+
+def _closure_note(closure: Closure, day: date, zone: ZoneInfo) -> str:
+    since = closure.since.astimezone(zone)
+    until = closure.until.astimezone(zone) if closure.until else None
+    begins = f"{since:%H:%M}" if since.date() == day else "00:00"
+    ends = f"{until:%H:%M}" if until and until.date() == day else "24:00"
+    scope = "center" if closure.whole_center else "tenant"
+    return f"; closed ad hoc {begins}-{ends} ({scope}): {closure.reason}"
 
 
 def _this_monday(today: date) -> date:
     return today - timedelta(days=today.weekday())
 
 
+_RULE_NAMES = {
+    DaySource.HOURS: "weekly hours",
+    DaySource.HOLIDAY: "holiday",
+    DaySource.EXCEPTION: "exception",
+    DaySource.CENTER_EXCEPTION: "center exception",
+}
+
+
+def _rule(plan: DayPlan) -> str:
+    name = _RULE_NAMES[plan.source]
+    return name if plan.label is None else f"{name}: {plan.label}"
+
+
 def _note(plan: DayPlan) -> str:
-    note = "" if plan.reason == "hours" else plan.reason
+    note = _rule(plan)
     if plan.overridden_holiday:
         note += f" (instead of holiday {plan.overridden_holiday})"
     return note
 
 
-def _as_json(tenant: str, week: str, plans: list[DayPlan]) -> dict[str, object]:
+def _as_json(
+    tenant: str,
+    week: str,
+    plans: list[DayPlan],
+    closed: list[list[Closure]],
+    zone: ZoneInfo,
+) -> dict[str, object]:
     return {
         "tenant": tenant,
         "week": week,
@@ -80,8 +132,18 @@ def _as_json(tenant: str, week: str, plans: list[DayPlan]) -> dict[str, object]:
                 "date": p.day.isoformat(),
                 "hours": [str(r) for r in p.ranges],
                 "reason": p.reason,
+                "rule": p.source.value,
                 "overridden_holiday": p.overridden_holiday,
+                "closures": [
+                    {
+                        "reason": c.reason,
+                        "whole_center": c.whole_center,
+                        "since": c.since.astimezone(zone).isoformat(),
+                        "until": c.until.astimezone(zone).isoformat() if c.until else None,
+                    }
+                    for c in on_day
+                ],
             }
-            for p in plans
+            for p, on_day in zip(plans, closed, strict=True)
         ],
     }

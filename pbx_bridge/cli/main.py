@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from pbx_bridge import __version__
 from pbx_bridge.cli import (
     calls,
+    closures,
     config_check,
     db,
     hours,
@@ -21,7 +22,20 @@ from pbx_bridge.cli import (
     wrapup,
 )
 
-SUBCOMMANDS = (config_check, route, hours, sounds, run, db, calls, report, tickets, wrapup, purge)
+SUBCOMMANDS = (
+    config_check,
+    route,
+    hours,
+    closures,
+    sounds,
+    run,
+    db,
+    calls,
+    report,
+    tickets,
+    wrapup,
+    purge,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -9,6 +9,8 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from pbx_bridge.cli.common import EXIT_CONFIG, Subparsers, add_config_option, load_or_report
+from pbx_bridge.closures.store import ClosuresUnreadableError, read_closures
+from pbx_bridge.core.closures import NO_CLOSURES
 from pbx_bridge.core.numbers import display
 from pbx_bridge.core.routing import Action, CallRequest, Decision, decide
 
@@ -48,8 +50,13 @@ def run(args: argparse.Namespace) -> int:
         message = f"--at {args.at!r} is not an ISO-8601 date and time (e.g. 2026-10-31T10:00)"
         print(message, file=sys.stderr)
         return EXIT_CONFIG
+    try:
+        closures = read_closures(config.state_dir)
+    except ClosuresUnreadableError as exc:
+        print(f"warning: ad hoc closures ignored: {exc}", file=sys.stderr)
+        closures = NO_CLOSURES
     call = CallRequest(dialled=args.number, redirecting=args.redirecting, caller=args.caller)
-    decision = decide(config.directory, call, at)
+    decision = decide(config.directory, call, at, closures)
     if args.json:
         out = decision.to_dict()
         out["at"] = at.astimezone(zone).isoformat()

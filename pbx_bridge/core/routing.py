@@ -2,6 +2,8 @@
 
 A forwarded call carries the municipality's own number as its redirecting number;
 it is the stronger evidence and is tried first. The dialled number comes second.
+An ad hoc closure in force wins over the tenant's schedule; one of the whole center also
+closes calls no tenant claims.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import NamedTuple
 
+from pbx_bridge.core.closures import NO_CLOSURES, Closure, Closures
 from pbx_bridge.core.numbers import national_digits, try_normalise
 from pbx_bridge.core.tenants import ClosedAction, NumberOwner, Tenant, TenantDirectory
 
@@ -71,21 +74,28 @@ def _match(directory: TenantDirectory, call: CallRequest) -> tuple[NumberOwner, 
     return None
 
 
-def decide(directory: TenantDirectory, call: CallRequest, at: datetime) -> Decision:
-    """Decide what happens to `call` at instant `at` (timezone-aware)."""
+def decide(
+    directory: TenantDirectory,
+    call: CallRequest,
+    at: datetime,
+    closures: Closures = NO_CLOSURES,
+) -> Decision:
+    """Decide what happens to `call` at instant `at` (timezone-aware), given the ad hoc
+    `closures` known then."""
     center = directory.center
     dialled = try_normalise(call.dialled, center.country)
     redirecting = try_normalise(call.redirecting, center.country)
     match = _match(directory, call)
     if match is None:
         shown = call.dialled or "(no number)"
+        closure = closures.for_tenant(None, at) if closures else None
         return Decision(
-            action=Action.UNROUTED,
+            action=Action.UNROUTED if closure is None else Action.CLOSED,
             tenant=None,
             tenant_name=None,
             department=None,
-            open=True,
-            reason=f"no tenant claims {shown}",
+            open=closure is None,
+            reason=f"no tenant claims {shown}" if closure is None else _reason(closure),
             greeting=center.unrouted_greeting,
             queue=center.queue,
             priority=0,
@@ -93,22 +103,31 @@ def decide(directory: TenantDirectory, call: CallRequest, at: datetime) -> Decis
             number=None,
             dialled=dialled,
             redirecting=redirecting,
+            closed_announcement=None
+            if closure is None
+            else closure.announcement or center.closed_announcement,
+            closed_action=None if closure is None else ClosedAction.HANGUP,
         )
     owner, matched_by = match
     tenant = owner.tenant
-    state = tenant.schedule.state_at(at)
-    announcement, closed_action, forward_to, forward_dial, next_opening = (
-        _NOT_CLOSED if state.open else _closing(directory, tenant, at)
-    )
+    closure = closures.for_tenant(tenant.id, at) if closures else None
+    if closure is not None:
+        is_open, reason = False, _reason(closure)
+        closing = _closing(directory, tenant, at, closure)
+    else:
+        state = tenant.schedule.state_at(at)
+        is_open, reason = state.open, state.reason
+        closing = _NOT_CLOSED if state.open else _closing(directory, tenant, at)
+    announcement, closed_action, forward_to, forward_dial, next_opening = closing
     # One construction for both paths: dataclasses.replace() on a decision of eighteen fields
     # cost as much as the rest of a closed call's decision.
     return Decision(
-        action=Action.QUEUE if state.open else Action.CLOSED,
+        action=Action.QUEUE if is_open else Action.CLOSED,
         tenant=tenant.id,
         tenant_name=tenant.name,
         department=owner.number.department,
-        open=state.open,
-        reason=state.reason,
+        open=is_open,
+        reason=reason,
         greeting=tenant.greeting,
         queue=tenant.queue,
         priority=tenant.priority,
@@ -135,14 +154,25 @@ class _Closing(NamedTuple):
 _NOT_CLOSED = _Closing(None, None, None, None, None)
 
 
-def _closing(directory: TenantDirectory, tenant: Tenant, at: datetime) -> _Closing:
-    """What a closed tenant's caller gets: its announcement, then its closed action."""
+def _reason(closure: Closure) -> str:
+    return f"closure: {closure.reason}"
+
+
+def _closing(
+    directory: TenantDirectory, tenant: Tenant, at: datetime, closure: Closure | None = None
+) -> _Closing:
+    """What a closed tenant's caller gets: its announcement (a closure's own first), then its
+    closed action."""
     center = directory.center
     policy = tenant.closed
     forward_to = policy.forward_to if policy.action is ClosedAction.FORWARD else None
-    next_open = tenant.schedule.next_opening(at)
+    if closure is None:
+        next_open = tenant.schedule.next_opening(at)
+    else:  # open-ended: nobody knows when it opens
+        next_open = None if closure.until is None else tenant.schedule.next_opening(closure.until)
+    announcement = closure.announcement if closure is not None else None
     return _Closing(
-        announcement=policy.announcement or center.closed_announcement,
+        announcement=announcement or policy.announcement or center.closed_announcement,
         action=policy.action,
         forward_to=forward_to,
         forward_dial=national_digits(forward_to, center.country) if forward_to else None,

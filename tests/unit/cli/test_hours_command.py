@@ -39,9 +39,9 @@ def test_gifhorn_week_44_names_reformationstag_on_saturday(
         "Sun 2026-11-01",
     ]
     days = day_lines(run.out)
-    assert days["2026-10-30"] == "07:00-18:00"
+    assert days["2026-10-30"] == "07:00-18:00 weekly hours"
     assert days["2026-10-31"] == "closed holiday: Reformationstag"
-    assert days["2026-11-01"] == "closed"
+    assert days["2026-11-01"] == "closed weekly hours"
 
 
 def test_christmas_week_names_exceptions_and_holidays(capsys: pytest.CaptureFixture[str]) -> None:
@@ -61,9 +61,9 @@ def test_week_53_exists_in_2026_and_reaches_into_2027(capsys: pytest.CaptureFixt
 def test_geseke_split_days_and_fronleichnam_in_nw(capsys: pytest.CaptureFixture[str]) -> None:
     run = pbx_bridge(capsys, "hours", "geseke", "--week", "2026-W23", "--config", str(SOEST))
     days = day_lines(run.out)
-    assert days["2026-06-03"] == "08:00-12:00, 13:00-16:00"
+    assert days["2026-06-03"] == "08:00-12:00, 13:00-16:00 weekly hours"
     assert days["2026-06-04"] == "closed holiday: Fronleichnam"
-    assert days["2026-06-05"] == "08:00-13:00"
+    assert days["2026-06-05"] == "08:00-13:00 weekly hours"
 
 
 def test_exception_on_a_holiday_names_the_holiday_it_replaces(
@@ -101,7 +101,9 @@ def test_json_lists_seven_days_with_hours_and_reason(capsys: pytest.CaptureFixtu
         "date": "2026-10-26",
         "hours": ["07:00-18:00"],
         "reason": "hours",
+        "rule": "hours",
         "overridden_holiday": None,
+        "closures": [],
     }
     assert week["days"][5]["hours"] == []
     assert week["days"][5]["reason"] == "holiday: Reformationstag"

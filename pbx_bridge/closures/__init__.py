@@ -1,0 +1,1 @@
+"""Ad hoc closures: their file in state_dir, their end times, and the daemon's view of them."""

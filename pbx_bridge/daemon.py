@@ -19,6 +19,7 @@ from pbx_bridge.agi.server import UNHEARD_PER_SESSION, AgiLimits, AgiServer
 from pbx_bridge.ami.link import AmiLink
 from pbx_bridge.ami.tracker_state import TrackerState
 from pbx_bridge.ami.tracking import TrackingService, wanted
+from pbx_bridge.closures.watcher import ClosuresWatcher
 from pbx_bridge.config.errors import ConfigInvalidError
 from pbx_bridge.config.loader import BridgeConfig, load_config
 from pbx_bridge.core.call_tracking import CallTracker
@@ -242,11 +243,15 @@ class Daemon:
         self.notifier = notifier or SystemdNotifier()
         self.config = ConfigHolder(config.path, config, self.metrics)
         self.tracking = _Tracking(config, self.metrics) if config.ami else None
+        self.closures = ClosuresWatcher(lambda: self.config.current().state_dir)
+        self.closures.refresh()
+        self.metrics.watch_closures(self._tenants_closed_adhoc)
         handler = RouteHandler(
             self.config.current,
             clock=lambda: datetime.now(UTC),
             observe=self.metrics.observe_decision,
             on_decided=self.tracking.service.on_decision if self.tracking else None,
+            closures=self.closures.current,
         )
         self.agi = AgiServer(
             {channel_vars.AGI_SCRIPT: handler},
@@ -259,6 +264,10 @@ class Daemon:
 
     def healthy(self) -> bool:
         return self.tracking is None or self.tracking.healthy
+
+    def _tenants_closed_adhoc(self) -> int:
+        tenants = (t.id for t in self.config.current().directory.tenants)
+        return len(self.closures.current().closed_tenants(tenants, datetime.now(UTC)))
 
     def request_stop(self) -> None:
         self._stop.set()
@@ -287,6 +296,7 @@ class Daemon:
         loop.add_signal_handler(signal.SIGINT, self.request_stop)
         loop.add_signal_handler(signal.SIGHUP, self.reload)
         watchdog = asyncio.create_task(self._pet_watchdog())
+        closures_task = asyncio.create_task(self.closures.run())
         freeze_start_up_objects()
         pacer = asyncio.create_task(pace_collections())
         self.notifier.ready(f"configuration {config.generation}")
@@ -296,6 +306,7 @@ class Daemon:
         log.info("daemon_stopping", sessions=self.agi.active_sessions)
         watchdog.cancel()
         pacer.cancel()
+        closures_task.cancel()
         await self.agi.stop(stop_grace)
         if ami_task is not None:
             with contextlib.suppress(Exception):

@@ -1,7 +1,7 @@
 """`pbx-bridge-fallback-agi`: the failsafe Asterisk runs as a process AGI when the daemon is down.
 
-It takes the same decision from the same YAML files with pyst2 (one Python start
-per call, so it is for emergencies, not for every call). Whatever goes wrong, it
+It takes the same decision from the same YAML files and closures file with pyst2 (one
+Python start per call, so it is for emergencies, not for every call). Whatever goes wrong, it
 exits 0 without setting PBXB_ACTION, and the dialplan takes its generic path.
 """
 
@@ -17,8 +17,10 @@ from pathlib import Path
 
 from pbx_bridge.agi.quoting import quote
 from pbx_bridge.agi.variables import call_request, channel_variables
+from pbx_bridge.closures.store import ClosuresUnreadableError, read_closures
 from pbx_bridge.config.errors import ConfigInvalidError
 from pbx_bridge.config.loader import DEFAULT_CONFIG, load_config
+from pbx_bridge.core.closures import NO_CLOSURES, Closures
 from pbx_bridge.core.routing import decide
 
 
@@ -49,7 +51,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         try:
             request = call_request(agi.env, redirecting)
             decision = decide(
-                config.directory, request, datetime.now(config.directory.center.timezone)
+                config.directory,
+                request,
+                datetime.now(config.directory.center.timezone),
+                _closures(agi, config.state_dir),
             )
             pairs = channel_variables(
                 decision,
@@ -65,6 +70,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         except Exception as exc:
             _say(agi, f"pbx-bridge fallback failed: {type(exc).__name__}: {exc}")
     return 0
+
+
+def _closures(agi: object, state_dir: Path) -> Closures:
+    """The closures the daemon would see (one small file); unreadable ones are ignored, so
+    the caller gets the schedule's decision rather than the generic path."""
+    try:
+        return read_closures(state_dir)
+    except ClosuresUnreadableError as exc:
+        _say(agi, f"pbx-bridge fallback: closures ignored ({exc})")
+        return NO_CLOSURES
 
 
 def _say(agi: object, message: str) -> None:

@@ -13,6 +13,7 @@ from pbx_bridge.agi.mset import DecisionWriter
 from pbx_bridge.agi.protocol import AgiChannel
 from pbx_bridge.agi.variables import call_request, channel_variables
 from pbx_bridge.config.loader import BridgeConfig
+from pbx_bridge.core.closures import NO_CLOSURES, Closures
 from pbx_bridge.core.decision_memo import DecisionMemo
 from pbx_bridge.core.routing import Decision
 
@@ -30,8 +31,10 @@ class RouteHandler:
         clock: Callable[[], datetime],
         observe: DecisionObserver | None = None,
         on_decided: DecisionSink | None = None,
+        closures: Callable[[], Closures] = lambda: NO_CLOSURES,
     ) -> None:
         self._current_config = current_config
+        self._closures = closures
         self._clock = clock
         self._observe = observe or (lambda _d, _s: None)
         self._on_decided = on_decided
@@ -43,7 +46,9 @@ class RouteHandler:
         # One snapshot: a reload during this call does not change its decision.
         config = self._current_config()
         request = call_request(env, env.get("agi_arg_1"))
-        decision = self._decisions.decide(config.directory, request, self._clock())
+        decision = self._decisions.decide(
+            config.directory, request, self._clock(), self._closures()
+        )
         self._observe(decision, time.perf_counter() - started)
         # Bound to this session's task: every later line of the call carries them too,
         # including the listener's own lines about a hangup or a protocol error.

@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
+from pydantic import ValidationError
+
 from pbx_bridge.config.hours_syntax import parse_ranges
 from pbx_bridge.config.schema import ExceptionModel
 from pbx_bridge.core.exception_days import (
@@ -21,17 +23,38 @@ from pbx_bridge.core.exception_days import (
 ReportError = Callable[[tuple[str | int, ...], str], None]
 
 
+def valid_entries(raw: object) -> list[tuple[int, ExceptionModel]]:
+    """The entries of a raw `exceptions:` list that are structurally valid, with their index.
+
+    A file with a structural error elsewhere (or in one entry) is checked entry by entry, so
+    the meaning errors of the others still show in the same run; the structural errors
+    themselves were reported for the whole file.
+    """
+    if not isinstance(raw, list):
+        return []
+    out: list[tuple[int, ExceptionModel]] = []
+    for index, item in enumerate(raw):
+        try:
+            out.append((index, ExceptionModel.model_validate(item)))
+        except ValidationError:
+            continue
+    return out
+
+
 def build_exception_days(
-    entries: list[ExceptionModel], error: ReportError, line_of: Callable[[int], int]
+    entries: list[tuple[int, ExceptionModel]],
+    error: ReportError,
+    line_of: Callable[[int], int],
 ) -> ExceptionDays:
     """The exceptions that are valid; every invalid entry is reported through `error`.
 
-    `line_of(index)` is the line of entry `index`, for messages that point at another entry.
+    `entries` are (index in the list, entry); `line_of(index)` is the line of an entry, for
+    messages that point at another entry.
     """
     dated: dict[date, DatedException] = {}
     yearly: dict[tuple[int, int], YearlyException] = {}
     ranges: list[tuple[int, RangeException]] = []
-    for index, entry in enumerate(entries):
+    for index, entry in entries:
         try:
             hours = parse_ranges(entry.hours)
         except ValueError as exc:

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import phonenumbers
 
 from pbx_bridge.config.errors import ConfigInvalidError, ConfigIssue
-from pbx_bridge.config.exception_rules import build_exception_days
+from pbx_bridge.config.exception_rules import build_exception_days, valid_entries
 from pbx_bridge.config.parsing import parse, read_text, validate_part
 from pbx_bridge.config.schema import AgiModel, AmiModel, BridgeModel, CenterModel, MetricsModel
 from pbx_bridge.config.tenant_files import load_tenant_files
@@ -108,9 +108,11 @@ def _center(model: CenterModel, bridge: _BridgeFile) -> ServiceCenter:
     )
 
 
-def _center_exceptions(model: CenterModel, bridge: _BridgeFile) -> ExceptionDays:
+def _center_exceptions(data: object, bridge: _BridgeFile) -> ExceptionDays:
+    """Entry by entry from the raw list, so a structural error in one entry (or elsewhere in
+    bridge.yaml) does not hide the meaning errors of the others."""
     return build_exception_days(
-        model.exceptions,
+        valid_entries(_part(_part(data, "service_center"), "exceptions")),
         lambda path, message: bridge.error(
             ("service_center", "exceptions", *path), f"service_center: {message}"
         ),
@@ -169,7 +171,7 @@ def load_config(path: Path) -> BridgeConfig:
     agi_model = model.agi if model else validate_part(AgiModel, _part(parsed.data, "agi"), {})
     center_model = center_model or CenterModel(**_CENTER_PLACEHOLDERS)  # type: ignore[arg-type]
     center = _center(center_model, bridge)
-    center_exceptions = _center_exceptions(center_model, bridge)
+    center_exceptions = _center_exceptions(parsed.data, bridge)
     agi_model = agi_model or AgiModel()
     listen = _listen(agi_model.listen, bridge, "agi", 4573)
     agi_peers = _peers(agi_model.allow, listen, bridge, "agi")

@@ -7,7 +7,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from pbx_bridge.config.errors import ConfigIssue
-from pbx_bridge.config.exception_rules import build_exception_days
+from pbx_bridge.config.exception_rules import build_exception_days, valid_entries
 from pbx_bridge.config.hours_syntax import parse_day_key, parse_ranges
 from pbx_bridge.config.schema import TenantModel
 from pbx_bridge.config.yaml_lines import LineMap
@@ -32,6 +32,7 @@ class TenantContext:
     region: str
     default_queue: str
     center_exceptions: ExceptionDays = NO_EXCEPTIONS
+    data: object = None  # the file's raw mapping when the model is salvaged
     issues: list[ConfigIssue] = field(default_factory=list)
     # Every readable number with its list index, also when other keys have errors,
     # so that clashes with other tenants are reported in the same run.
@@ -111,8 +112,11 @@ def _weekly(model: TenantModel, ctx: TenantContext) -> tuple[tuple[TimeRange, ..
 
 
 def _exceptions(model: TenantModel, ctx: TenantContext) -> ExceptionDays:
+    raw = ctx.data.get("exceptions") if isinstance(ctx.data, dict) else None
+    # Salvaged from a file with structural errors: the raw list, entry by entry.
+    entries = list(enumerate(model.exceptions)) if ctx.data is None else valid_entries(raw)
     return build_exception_days(
-        model.exceptions,
+        entries,
         lambda path, message: ctx.error(("exceptions", *path), message),
         lambda index: ctx.lines.line_of(("exceptions", index)),
     )

@@ -65,6 +65,7 @@ def load_tenant_files(
             center.country,
             center.queue,
             center_exceptions=center_exceptions,
+            data=parsed.data if parsed.model is None else None,
         )
         tenant = build_tenant(model, ctx)
         issues.extend(ctx.issues)

@@ -30,6 +30,20 @@ class _InProgress(Collector):
         yield family
 
 
+class _ClosedAdHoc(Collector):
+    """Tenants closed by an ad hoc closure now (their own or the whole center's)."""
+
+    def __init__(self, source: Callable[[], int]) -> None:
+        self._source = source
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        yield GaugeMetricFamily(
+            "pbxb_tenants_closed_adhoc",
+            "Tenants closed by an ad hoc closure (pbx-bridge close) now",
+            value=self._source(),
+        )
+
+
 class Metrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
@@ -93,6 +107,9 @@ class Metrics:
 
     def watch_in_progress(self, source: Callable[[], dict[str, int]]) -> None:
         self.registry.register(_InProgress(source))
+
+    def watch_closures(self, source: Callable[[], int]) -> None:
+        self.registry.register(_ClosedAdHoc(source))
 
     def observe_decision(self, decision: Decision, seconds: float) -> None:
         self.decision_seconds.observe(seconds)

@@ -32,3 +32,11 @@ def test_each_decision_counts_for_its_own_action() -> None:
         metrics.observe_decision(decide(directory, call, when), 0.001)
     assert _counted(metrics) == {"queue": 2.0, "closed": 1.0, "unrouted": 1.0}
     assert metrics.registry.get_sample_value("pbxb_routing_decision_seconds_count") == 4
+
+
+def test_the_tenants_closed_ad_hoc_are_read_at_scrape_time() -> None:
+    metrics, closed = Metrics(), [0]
+    metrics.watch_closures(lambda: closed[0])
+    assert metrics.registry.get_sample_value("pbxb_tenants_closed_adhoc") == 0
+    closed[0] = 3
+    assert metrics.registry.get_sample_value("pbxb_tenants_closed_adhoc") == 3

@@ -6,9 +6,12 @@ import os
 import shutil
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 from pbx_bridge import channel_vars as cv
+from pbx_bridge.closures.store import change_closures, close
+from pbx_bridge.core.closures import WHOLE_CENTER, Closure
 from tests.unit.agi.peer import environment
 
 CONFIG = Path(__file__).resolve().parents[3] / "config" / "bridge.yaml"
@@ -81,3 +84,25 @@ def test_fallback_escapes_quotes_in_values(tmp_path: Path) -> None:
     _variables, commands, code = run_fallback([str(tmp_path / "bridge.yaml"), ""], environment())
     assert code == 0
     assert f'SET VARIABLE "{cv.TENANT_NAME}" "Stadt \\"A\\""' in commands
+
+
+def test_fallback_honours_a_closure_in_the_state_directory(tmp_path: Path) -> None:
+    tenants = tmp_path / "tenants"
+    tenants.mkdir()
+    (tmp_path / "bridge.yaml").write_text(
+        "service_center: {name: X, timezone: Europe/Berlin, queue: q, unrouted_greeting: g}\n"
+        "state_dir: var\n"
+    )
+    (tenants / "a.yaml").write_text(
+        "id: a\nname: Stadt A\ngreeting: a\ngreeting_text: x\nholidays: none\n"
+        'numbers: [{number: "05371 82-370"}]\nhours: {mon-sun: "00:00-24:00"}\n'
+    )
+    now = datetime.now(UTC)
+    storm = Closure(WHOLE_CENTER, "Sturm", now, None, "storm", "admin")
+    change_closures(tmp_path / "var", now, lambda c: close(c, ["a"], storm))
+    variables, _commands, code = run_fallback(
+        [str(tmp_path / "bridge.yaml"), ""], environment("0537182370")
+    )
+    assert code == 0
+    assert (variables[cv.ACTION], variables[cv.REASON]) == ("closed", "closure: Sturm")
+    assert variables[cv.CLOSED_ANNOUNCEMENT] == "storm"

@@ -43,5 +43,10 @@ ALL: Final = (
     CONFIG_GENERATION,
 )
 
+# Set by the supervisor's *84 dialog: closed | opened | denied | locked | unknown-target |
+# no-action | not-configured | failed | gone
+SUPERVISOR_RESULT: Final = "PBXB_SUPERVISOR_RESULT"
+
 # The AGI script name the daemon answers on: agi://host:port/route
 AGI_SCRIPT: Final = "route"
+SUPERVISOR_SCRIPT: Final = "supervisor"  # agi://host:port/supervisor, the *84 dialog

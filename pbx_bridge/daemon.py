@@ -16,6 +16,8 @@ import structlog
 from pbx_bridge import channel_vars
 from pbx_bridge.agi.route_handler import RouteHandler
 from pbx_bridge.agi.server import UNHEARD_PER_SESSION, AgiLimits, AgiServer
+from pbx_bridge.agi.supervisor_handler import SESSION_TIMEOUT_S as SUPERVISOR_SESSION_S
+from pbx_bridge.agi.supervisor_handler import SupervisorHandler
 from pbx_bridge.ami.link import AmiLink
 from pbx_bridge.ami.tracker_state import TrackerState
 from pbx_bridge.ami.tracking import TrackingService, wanted
@@ -253,11 +255,13 @@ class Daemon:
             on_decided=self.tracking.service.on_decision if self.tracking else None,
             closures=self.closures.current,
         )
+        supervisor = SupervisorHandler(self.config.current, clock=lambda: datetime.now(UTC))
         self.agi = AgiServer(
-            {channel_vars.AGI_SCRIPT: handler},
+            {channel_vars.AGI_SCRIPT: handler, channel_vars.SUPERVISOR_SCRIPT: supervisor},
             limits or AgiLimits(max_sessions=config.agi_max_sessions),
             on_refused=lambda reason: self.metrics.agi_refused.labels(reason).inc(),
             peers=config.agi_peers,
+            session_timeouts={channel_vars.SUPERVISOR_SCRIPT: SUPERVISOR_SESSION_S},
         )
         self.metrics_endpoint = MetricsEndpoint(self.metrics, config.metrics_peers, self.healthy)
         self._stop = asyncio.Event()

@@ -16,6 +16,7 @@ from datetime import datetime
 from pathlib import Path
 
 from pbx_bridge.agi.quoting import quote
+from pbx_bridge.agi.supervisor_fallback import is_supervisor_call, run_supervisor
 from pbx_bridge.agi.variables import call_request, channel_variables
 from pbx_bridge.closures.store import ClosuresUnreadableError, read_closures
 from pbx_bridge.config.errors import ConfigInvalidError
@@ -47,6 +48,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         except (ConfigInvalidError, OSError) as exc:
             first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             _say(agi, f"pbx-bridge fallback: configuration unusable ({first}); generic path")
+            return 0
+        if is_supervisor_call(agi.env, redirecting):
+            try:
+                run_supervisor(agi, config)
+            except Exception as exc:
+                _say(agi, f"pbx-bridge fallback supervisor failed: {type(exc).__name__}")
             return 0
         try:
             request = call_request(agi.env, redirecting)

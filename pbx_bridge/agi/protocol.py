@@ -150,8 +150,11 @@ class AgiChannel:
         self._timeout = timeout
         self.hung_up = False
 
-    async def command(self, text: str, *, last: bool = False) -> AgiReply:
-        """Send one command and read its reply; `last`: end the session right behind it."""
+    async def command(
+        self, text: str, *, last: bool = False, timeout: float | None = None
+    ) -> AgiReply:
+        """Send one command and read its reply; `last`: end the session right behind it;
+        `timeout`: for a command that waits for a person (GET DATA), instead of the usual."""
         if self.hung_up:
             raise AgiHangupError("channel already hung up")
         try:
@@ -161,7 +164,7 @@ class AgiChannel:
             raise
         if last:
             self.end()
-        return await self._reply()
+        return await self._reply(timeout)
 
     def end(self) -> None:
         """Tell Asterisk the script is done: the FIN goes out now and AGI() returns on it,
@@ -171,11 +174,12 @@ class AgiChannel:
     async def set_variable(self, name: str, value: str) -> AgiReply:
         return await self.command(f"SET VARIABLE {name} {quote(value)}")
 
-    async def _reply(self) -> AgiReply:
+    async def _reply(self, wait: float | None = None) -> AgiReply:
+        usual = self._timeout if wait is None else wait
         while True:
             # After an out-of-band HANGUP, Asterisk either still answers the command
             # or (when it gave up on us) waits for us to close: do not wait long.
-            timeout = min(self._timeout, HANGUP_GRACE) if self.hung_up else self._timeout
+            timeout = min(usual, HANGUP_GRACE) if self.hung_up else usual
             try:
                 line = await self._link.readline(timeout)
             except AgiHangupError:

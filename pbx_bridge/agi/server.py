@@ -54,8 +54,12 @@ class AgiServer:
         limits: AgiLimits | None = None,
         on_refused: Callable[[str], None] | None = None,
         peers: PeerFilter | None = None,
+        session_timeouts: Mapping[str, float] | None = None,
     ) -> None:
         self._peers = peers or PeerFilter()
+        # Scripts that talk with a person (the supervisor's dialog) need longer than a call's
+        # routing; every other script keeps limits.session_timeout.
+        self._session_timeouts = dict(session_timeouts or {})
         self._handlers = dict(handlers)
         self.limits = limits or AgiLimits()
         self._slots = asyncio.Semaphore(self.limits.max_sessions)
@@ -188,13 +192,12 @@ class AgiServer:
         except TimeoutError:
             self._refuse("busy", "agi_refused_busy", "warning", sessions=len(self._sessions))
             return
+        limit = self._session_timeouts.get(script_name(env), self.limits.session_timeout)
         try:
-            async with asyncio.timeout(self.limits.session_timeout):
+            async with asyncio.timeout(limit):
                 await self._session(env, link)
         except TimeoutError:
-            self._refuse(
-                "timeout", "agi_session_timeout", "warning", timeout=self.limits.session_timeout
-            )
+            self._refuse("timeout", "agi_session_timeout", "warning", timeout=limit)
         finally:
             self._slots.release()
 

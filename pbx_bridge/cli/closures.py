@@ -14,6 +14,7 @@ import sys
 from datetime import datetime
 
 from pbx_bridge.cli.common import EXIT_CONFIG, Subparsers, add_config_option, load_or_report
+from pbx_bridge.closures.pin import PinFormatError, hash_pin
 from pbx_bridge.closures.store import (
     ClosuresUnreadableError,
     change_closures,
@@ -35,7 +36,7 @@ def register(subparsers: Subparsers) -> None:
         "close", help="close tenants (or the whole center) now, with a reason"
     )
     _add_targets(closer)
-    closer.add_argument("--reason", required=True, help='why, e.g. "Sturm" (callers\' records)')
+    closer.add_argument("--reason", help='why, e.g. "Sturm" (required; in the call records)')
     ends = closer.add_mutually_exclusive_group()
     ends.add_argument("--until", help="14:00 (today) or 2026-12-03T14:00; default: until opened")
     ends.add_argument("--for", dest="length", metavar="DURATION", help="2h, 90m, 1d, 1h30m")
@@ -43,6 +44,12 @@ def register(subparsers: Subparsers) -> None:
         "--announcement",
         metavar="SOUND",
         help="sound name callers hear (sounds/de/SOUND.wav); default: the tenant's closed prompt",
+    )
+    closer.add_argument(
+        "--hash-pin",
+        action="store_true",
+        help="make the supervisor.pin_hash for bridge.yaml from a PIN read from the terminal "
+        "(or one line of stdin); closes nothing",
     )
     add_config_option(closer)
     closer.set_defaults(handler=run_close)
@@ -90,7 +97,27 @@ def _scopes(args: argparse.Namespace, config: BridgeConfig) -> list[str]:
     return list(dict.fromkeys(args.tenants))
 
 
+def run_hash_pin() -> int:
+    """Print the bridge.yaml line for a PIN; the PIN is never echoed, stored or logged."""
+    if sys.stdin.isatty():
+        pin = getpass.getpass("supervisor PIN (4-12 digits): ")
+        if getpass.getpass("again: ") != pin:
+            return _fail("the two PINs differ; nothing made")
+    else:
+        pin = sys.stdin.readline().strip()
+    try:
+        hashed = hash_pin(pin)
+    except PinFormatError as exc:
+        return _fail(str(exc))
+    print(f'supervisor: {{pin_hash: "{hashed}"}}')
+    return 0
+
+
 def run_close(args: argparse.Namespace) -> int:
+    if args.hash_pin:
+        return run_hash_pin()
+    if args.reason is None:
+        return _fail("close needs --reason (callers' records name it)")
     config = load_or_report(args.config)
     if config is None:
         return EXIT_CONFIG

@@ -10,10 +10,18 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import phonenumbers
 
+from pbx_bridge.closures.pin import check_hash_format
 from pbx_bridge.config.errors import ConfigInvalidError, ConfigIssue
 from pbx_bridge.config.exception_rules import build_exception_days, valid_entries
 from pbx_bridge.config.parsing import parse, read_text, validate_part
-from pbx_bridge.config.schema import AgiModel, AmiModel, BridgeModel, CenterModel, MetricsModel
+from pbx_bridge.config.schema import (
+    AgiModel,
+    AmiModel,
+    BridgeModel,
+    CenterModel,
+    MetricsModel,
+    SupervisorModel,
+)
 from pbx_bridge.config.tenant_files import load_tenant_files
 from pbx_bridge.config.yaml_lines import LineMap
 from pbx_bridge.core.exception_days import ExceptionDays
@@ -55,6 +63,13 @@ class ReportSettings:
     short_abandon_s: int = 5
 
 
+@dataclass(frozen=True)
+class SupervisorSettings:
+    pin_hash: str
+    reason: str
+    announcement: str | None
+
+
 @dataclass(frozen=True, eq=False)
 class BridgeConfig:
     path: Path
@@ -74,6 +89,7 @@ class BridgeConfig:
     agi_max_sessions: int = 1000
     metrics_listen: ListenAddress = field(default_factory=lambda: ListenAddress("127.0.0.1", 9464))
     metrics_peers: PeerFilter = field(default_factory=PeerFilter)
+    supervisor: SupervisorSettings | None = None
 
 
 @dataclass
@@ -106,6 +122,17 @@ def _center(model: CenterModel, bridge: _BridgeFile) -> ServiceCenter:
         closed_announcement=model.closed_announcement,
         overflow_announcement=model.overflow_announcement,
     )
+
+
+def _supervisor(model: SupervisorModel | None, bridge: _BridgeFile) -> SupervisorSettings | None:
+    if model is None:
+        return None
+    try:
+        check_hash_format(model.pin_hash)
+    except ValueError as exc:
+        bridge.error(("supervisor", "pin_hash"), str(exc))
+        return None
+    return SupervisorSettings(model.pin_hash, model.reason, model.announcement)
 
 
 def _center_exceptions(data: object, bridge: _BridgeFile) -> ExceptionDays:
@@ -184,6 +211,7 @@ def load_config(path: Path) -> BridgeConfig:
         model.tenants_dir if model else _text(parsed.data, "tenants_dir", "tenants")
     )
     sounds_dir = path.parent / (model.sounds_dir if model else "../sounds")
+    supervisor = _supervisor(model.supervisor if model else None, bridge)
     files = _tenant_paths(tenants_dir, bridge)
     loaded = load_tenant_files(files, center, issues, digest, center_exceptions)
     if issues:
@@ -210,6 +238,7 @@ def load_config(path: Path) -> BridgeConfig:
         tenant_files=loaded.files,
         generation=digest.hexdigest()[:12],
         warnings=loaded.warnings,
+        supervisor=supervisor,
     )
 
 

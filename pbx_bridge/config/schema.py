@@ -120,6 +120,14 @@ class ReportsModel(_Strict):
     short_abandon_s: Annotated[int, Field(ge=0, le=60)] = 5
 
 
+class SupervisorModel(_Strict):
+    """The supervisor's feature code (*84): close or reopen by phone."""
+
+    pin_hash: Text  # made by `pbx-bridge close --hash-pin`; the PIN itself is never stored
+    reason: Text = "Kurzfristig geschlossen"  # the reason of a closure made by phone
+    announcement: SoundName | None = None  # default: the tenant's closed prompt
+
+
 class BridgeModel(_Strict):
     service_center: CenterModel
     tenants_dir: Text = "tenants"
@@ -131,6 +139,7 @@ class BridgeModel(_Strict):
     database: DatabaseModel = DatabaseModel()
     privacy: PrivacyModel = PrivacyModel()
     reports: ReportsModel = ReportsModel()
+    supervisor: SupervisorModel | None = None  # without it, *84 closes nothing
 
 
 class NumberModel(_Strict):

@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 from pbx_bridge import channel_vars as cv
+from pbx_bridge.agi.supervisor_fallback import SUPERVISOR_CONTEXT
 
 DIALPLAN = (Path(__file__).resolve().parents[2] / "dialplans" / "pbx-bridge.conf").read_text()
 USED = set(re.findall(r"PBXB_[A-Z_]+", DIALPLAN))
@@ -39,6 +40,7 @@ DIALPLAN_OWN = {
     "PBXB_ASKING",
     "PBXB_AGENT",
     "PBXB_WRAPUP_CALL",
+    "PBXB_SUPERVISOR_URL",
 }
 
 
@@ -47,7 +49,7 @@ def test_every_decision_variable_is_read_by_the_dialplan() -> None:
 
 
 def test_the_dialplan_uses_no_unknown_variable() -> None:
-    known = set(cv.ALL) | {cv.REDIRECTING, cv.WITHHELD} | DIALPLAN_OWN
+    known = set(cv.ALL) | {cv.REDIRECTING, cv.WITHHELD, cv.SUPERVISOR_RESULT} | DIALPLAN_OWN
     assert not USED - known, USED - known
 
 
@@ -59,3 +61,11 @@ def test_the_dialplan_sets_what_the_call_tracker_reads() -> None:
 def test_the_entry_context_and_agi_script_name_match() -> None:
     assert "[pbx-bridge-inbound]" in DIALPLAN
     assert f"/{cv.AGI_SCRIPT}" in DIALPLAN or cv.AGI_SCRIPT in DIALPLAN
+
+
+def test_the_supervisor_dialog_is_asked_of_the_daemon_then_of_the_fallback() -> None:
+    assert f"[{SUPERVISOR_CONTEXT}]" in DIALPLAN
+    assert f"agi://127.0.0.1:4573/{cv.SUPERVISOR_SCRIPT}" in DIALPLAN
+    assert f"${{PBXB_FALLBACK_CONFIG}},{cv.SUPERVISOR_SCRIPT})" in DIALPLAN
+    assert "exten => *84," in DIALPLAN
+    assert "PIN=" not in DIALPLAN.upper().replace("PIN_HASH", "")

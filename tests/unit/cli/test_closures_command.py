@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -9,8 +10,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from pbx_bridge.closures.pin import verify_pin
+from pbx_bridge.config.loader import load_config
 from tests.unit.cli.console import Run, pbx_bridge, route_json
-from tests.unit.config.tree import BRIDGE, GIFHORN, write_tree
+from tests.unit.config.tree import BRIDGE, GIFHORN, single_finding, write_tree
 
 MEINERSEN = GIFHORN.replace("gifhorn", "meinersen").replace("05371 82-0", "05372 89-0")
 WITH_STATE = BRIDGE + "    state_dir: var\n"
@@ -151,3 +154,34 @@ def test_until_in_the_past_keeps_an_existing_closure(
     past = (datetime.now(ZoneInfo("Europe/Berlin")) - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")
     assert cli(capsys, config, "close", "gifhorn", "--reason", "Hagel", "--until", past).code == 2
     assert (config.parent / "var" / "closures.json").read_text() == before
+
+
+def test_hash_pin_prints_the_line_for_bridge_yaml_which_then_loads(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO("4711\n"))
+    run = pbx_bridge(capsys, "close", "--hash-pin")
+    assert run.code == 0, run.err
+    assert run.out.startswith('supervisor: {pin_hash: "scrypt$16384$8$1$')
+    assert "4711" not in run.out
+    config = write_tree(tmp_path, {"gifhorn": GIFHORN}, BRIDGE + "    " + run.out)
+    loaded = load_config(config)
+    assert loaded.supervisor is not None
+    assert verify_pin("4711", loaded.supervisor.pin_hash)
+
+
+@pytest.mark.parametrize("pin", ["47", "12345678901234", "47a1", ""])
+def test_a_malformed_pin_is_refused_with_exit_2(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, pin: str
+) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO(pin + "\n"))
+    run = pbx_bridge(capsys, "close", "--hash-pin")
+    assert (run.code, run.out) == (2, "")
+    assert "4 to 12 digits" in run.err
+
+
+def test_a_pin_hash_that_is_not_one_is_a_config_error_at_its_line(tmp_path: Path) -> None:
+    bridge = BRIDGE + '    supervisor:\n      pin_hash: "4711"\n'
+    file, line, message = single_finding(tmp_path, {"gifhorn": GIFHORN}, bridge)
+    assert (file, line) == ("bridge.yaml", 10)
+    assert "not a PIN hash" in message

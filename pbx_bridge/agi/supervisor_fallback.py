@@ -8,9 +8,12 @@ here: the process keeps no memory between calls.
 from __future__ import annotations
 
 import asyncio
+import sys
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any, TypeVar
+
+import structlog
 
 from pbx_bridge import channel_vars as cv
 from pbx_bridge.agi.supervisor_handler import FALLBACK_PROMPT, caller_of
@@ -61,6 +64,8 @@ class Pyst2Dialog:
 
 
 def run_supervisor(agi: Any, config: BridgeConfig) -> str:
+    # stdout is the AGI channel to Asterisk: the dialog's log lines go to stderr.
+    structlog.configure(logger_factory=structlog.PrintLoggerFactory(file=sys.stderr))
     settings = config.supervisor
     zone = config.directory.center.timezone
     desk = Desk(

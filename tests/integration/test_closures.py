@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from pbx_bridge.closures.pin import hash_pin
 from tests.testbed import center, sounds
 from tests.testbed.callcenter import CallCenter, Daemons
 from tests.testbed.daemon import DAEMON
@@ -101,3 +102,87 @@ def test_with_the_daemon_killed_the_failsafe_honours_a_closure_of_the_whole_cent
     [after] = call_center.run_calls([Call(center.GIFHORN_CENTRAL)])
     assert after.var("PBXB_DECIDED_BY") == "fallback", after.describe()
     assert after.var("PBXB_ACTION") == "queue", after.describe()
+
+
+SUPERVISOR_PIN = "4711"
+SUPERVISOR_SOUNDS = [
+    "supervisor-pin", "supervisor-target", "supervisor-action", "supervisor-closed",
+    "supervisor-opened", "supervisor-denied", "supervisor-unknown", "supervisor-failed",
+]  # fmt: skip
+
+
+def dial_star84(call_center: CallCenter, *answers: str, timeout: float = 60) -> str:
+    """A supervisor's phone in the *84 dialog: a Local channel into the shipped
+    [pbx-bridge-supervisor-run], keyed in (as DTMF) when each prompt asks; returns
+    PBXB_SUPERVISOR_RESULT."""
+    events = call_center.ami
+    start = len(events.snapshot())
+    reply = events.action(
+        "Originate", Channel="Local/s@pbx-bridge-supervisor-run", Application="Wait",
+        Data="90", CallerID="Leitstelle <201>", Async="true",
+    )  # fmt: skip
+    assert reply.get("Response") == "Success", reply
+    seen = start
+    prompts = ("supervisor-pin", "supervisor-target", "supervisor-action")
+    for prompt, keys in zip(prompts, answers, strict=True):
+
+        def asked(
+            found: list[dict[str, str]], prompt: str = prompt, seen: int = seen
+        ) -> int | None:
+            for index in range(seen, len(found)):
+                e = found[index]
+                if e.get("Event") == "AGIExecStart" and prompt in e.get("Command", ""):
+                    return index
+            return None
+
+        seen = events.wait_until(asked, timeout, f"*84 asking {prompt}")
+        dialog = events.snapshot()[seen]["Channel"]  # Local/…;2 runs the dialplan
+        for key in keys:
+            events.action("PlayDTMF", Channel=dialog[:-1] + "1", Digit=key, Duration="100")
+        seen += 1
+    result = events.wait_until(
+        lambda found: next(
+            (
+                e.get("Value")
+                for e in found[start:]
+                if e.get("Event") == "VarSet"
+                and e.get("Variable") == "PBXB_SUPERVISOR_RESULT"
+                and e.get("Value")
+            ),
+            None,
+        ),
+        timeout,
+        "PBXB_SUPERVISOR_RESULT",
+    )
+    return str(result)
+
+
+def test_a_supervisor_closes_gifhorn_by_phone_with_the_pin_and_callers_hear_it_closed(
+    call_center: CallCenter, daemons: Daemons, state_dir: Path
+) -> None:
+    config = call_center.configure(center.EXAMPLE_TENANTS)
+    with config.open("a", encoding="utf-8") as bridge:
+        bridge.write(f'supervisor: {{pin_hash: "{hash_pin(SUPERVISOR_PIN)}"}}\n')
+    sounds.prepare_sounds(call_center.sounds_dir, SUPERVISOR_SOUNDS)
+    daemon = call_center.daemon(daemons.log)
+    daemon.start()
+    daemons.running.append(daemon)
+    call_center.set_global(
+        "PBXB_SUPERVISOR_URL", f"agi://127.0.0.1:{call_center.daemon_port}/supervisor"
+    )
+
+    assert dial_star84(call_center, f"{SUPERVISOR_PIN}#", "05371820#", "1") == "closed"
+    audit = (state_dir / "closures-audit.jsonl").read_text(encoding="utf-8")
+    assert '"who": "phone:201"' in audit and SUPERVISOR_PIN not in audit
+    time.sleep(EFFECTIVE_WITHIN_S)
+    [closed, other] = call_center.run_calls(
+        [Call(center.GIFHORN_CENTRAL), Call(center.MEINERSEN_CENTRAL)]
+    )
+    assert closed.var("PBXB_REASON") == "closure: Kurzfristig geschlossen", closed.describe()
+    assert closed.heard == ["pbx-bridge/gifhorn-closed"], closed.describe()
+    assert other.var("PBXB_ACTION") == "queue", other.describe()
+
+    assert dial_star84(call_center, f"{SUPERVISOR_PIN}#", "05371820#", "2") == "opened"
+    time.sleep(EFFECTIVE_WITHIN_S)
+    [reopened] = call_center.run_calls([Call(center.GIFHORN_CENTRAL)])
+    assert reopened.var("PBXB_ACTION") == "queue", reopened.describe()

@@ -115,38 +115,43 @@ def target_scope(digits: str, directory: TenantDirectory) -> str | None:
 
 
 async def run_dialog(io: DialogIO, desk: Desk) -> str:
-    """The whole dialog; returns the result it set on the channel."""
-    result = await _dialog(io, desk)
+    """The whole dialog; returns the result it set on the channel.
+
+    The result is set before the phone hears what was done: a prompt that cannot be played
+    must not leave the dialplan believing the daemon never answered (it would ask the
+    failsafe to run the dialog again).
+    """
+    result, then_play = await _dialog(io, desk)
     await io.set_result(result)
     log.info("supervisor_dialog", result=result, by=desk.by)
+    for prompt in then_play:
+        await io.play(prompt)
     return result
 
 
-async def _dialog(io: DialogIO, desk: Desk) -> str:
+async def _dialog(io: DialogIO, desk: Desk) -> tuple[str, list[str]]:
+    """The result, and the prompts that tell the phone what was done."""
     if desk.pin_hash is None:
-        await io.play(PROMPT_FAILED)
-        return "not-configured"
+        return "not-configured", [PROMPT_FAILED]
     verdict = await _pin(io, desk, desk.pin_hash)
     if verdict != "ok":
-        return verdict
+        return verdict, []
     scope = await _target(io, desk)
     if scope is None:
-        return "unknown-target"
+        return "unknown-target", []
     action = await _action(io)
     if action is None:
-        return "no-action"
+        return "no-action", []
     try:
         changed = await io.blocking(lambda: _apply(desk, scope, action))
-    except Exception as exc:
+    except Exception as exc:  # the phone hears that it failed; the cause goes to the log
         log.error("supervisor_change_failed", by=desk.by, scope=scope, error=str(exc))
-        await io.play(PROMPT_FAILED)
-        return "failed"
-    await io.play(_greeting(desk, scope))
-    await io.play(PROMPT_CLOSED if action == "close" else PROMPT_OPENED)
+        return "failed", [PROMPT_FAILED]
     log.warning(
         "supervisor_closure_changed", by=desk.by, scope=scope, action=action, changed=changed
     )
-    return "closed" if action == "close" else "opened"
+    done = PROMPT_CLOSED if action == "close" else PROMPT_OPENED
+    return ("closed" if action == "close" else "opened"), [_greeting(desk, scope), done]
 
 
 async def _pin(io: DialogIO, desk: Desk, pin_hash: str) -> str:

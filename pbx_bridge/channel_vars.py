@@ -12,7 +12,8 @@ TENANT: Final = "PBXB_TENANT"  # tenant id, empty when unrouted
 TENANT_NAME: Final = "PBXB_TENANT_NAME"
 DEPARTMENT: Final = "PBXB_DEPARTMENT"
 ACTION: Final = "PBXB_ACTION"  # queue | closed | unrouted
-REASON: Final = "PBXB_REASON"  # hours | holiday: <name> | exception: <reason> | unrouted: …
+# hours | holiday: <name> | exception: <reason> | closure: <reason> | unrouted: …
+REASON: Final = "PBXB_REASON"
 GREETING: Final = "PBXB_GREETING"  # sound name under sounds/<lang>/pbx-bridge/
 QUEUE: Final = "PBXB_QUEUE"
 PRIORITY: Final = "PBXB_PRIORITY"

@@ -80,3 +80,8 @@ def _row(record: CallRecord, zone: ZoneInfo, fmt: str) -> list[Cell]:
         record.node,
         record.call_id,
     ]
+
+
+def as_json(record: CallRecord, zone: ZoneInfo) -> dict[str, Cell]:
+    """One call as `pbx-bridge calls --format json` prints it (the web API shares this)."""
+    return dict(zip(HEADERS, _row(record, zone, "json"), strict=True))

@@ -18,10 +18,26 @@ from pbx_bridge.cli import (
     run,
     sounds,
     tickets,
+    users,
+    web,
     wrapup,
 )
 
-SUBCOMMANDS = (config_check, route, hours, sounds, run, db, calls, report, tickets, wrapup, purge)
+SUBCOMMANDS = (
+    config_check,
+    route,
+    hours,
+    sounds,
+    run,
+    db,
+    calls,
+    report,
+    tickets,
+    wrapup,
+    purge,
+    users,
+    web,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

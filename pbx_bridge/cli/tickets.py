@@ -98,3 +98,8 @@ def _done(log: CallLog, ticket_id: int) -> int:
     assert ticket.done_at is not None
     print(f"ticket {ticket_id} done at {ticket.done_at:%Y-%m-%d %H:%M} UTC; caller number removed")
     return 0
+
+
+def as_json(ticket: CallbackTicket, zone: ZoneInfo, now: datetime) -> dict[str, Cell]:
+    """One ticket as `pbx-bridge tickets list --format json` prints it (shared with the API)."""
+    return dict(zip(HEADERS, _row(ticket, zone, now, "json"), strict=True))

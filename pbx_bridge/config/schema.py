@@ -79,6 +79,11 @@ class ReportsModel(_Strict):
     short_abandon_s: Annotated[int, Field(ge=0, le=60)] = 5
 
 
+class WebModel(_Strict):
+    listen: Text = "127.0.0.1:8080"  # the console; a reverse proxy in front gives TLS
+    session_minutes: Annotated[int, Field(ge=5, le=7 * 24 * 60)] = 480  # one shift
+
+
 class BridgeModel(_Strict):
     service_center: CenterModel
     tenants_dir: Text = "tenants"
@@ -90,6 +95,7 @@ class BridgeModel(_Strict):
     database: DatabaseModel = DatabaseModel()
     privacy: PrivacyModel = PrivacyModel()
     reports: ReportsModel = ReportsModel()
+    web: WebModel = WebModel()
 
 
 class NumberModel(_Strict):

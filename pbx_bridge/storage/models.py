@@ -139,9 +139,69 @@ class TicketAggregate(Base):
     late: Mapped[int] = mapped_column(Integer)
 
 
+class WebUser(Base):
+    """A console account: role center (every tenant), supervisor or agent (listed tenants)."""
+
+    __tablename__ = "web_users"
+    __table_args__ = (UniqueConstraint("name"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(64))
+    role: Mapped[str] = mapped_column(String(16))
+    tenants: Mapped[str] = mapped_column(Text)  # tenant ids separated by spaces
+    password_hash: Mapped[str] = mapped_column(Text)  # argon2id, with its parameters
+    created: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class WebToken(Base):
+    """An API token; only its SHA-256 is kept, so a database dump reveals no usable token."""
+
+    __tablename__ = "web_tokens"
+    __table_args__ = (UniqueConstraint("token_hash"), Index("ix_web_tokens_user_id", "user_id"))
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(Id)
+    token_hash: Mapped[str] = mapped_column(String(64))
+    created: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class WebSession(Base):
+    """A login: the cookie carries the token, the table its SHA-256 and the form token."""
+
+    __tablename__ = "web_sessions"
+    __table_args__ = (Index("ix_web_sessions_user_id", "user_id"),)
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(Id)
+    csrf: Mapped[str] = mapped_column(String(64))
+    created: Mapped[datetime] = mapped_column(UtcDateTime())
+    expires: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class WebAudit(Base):
+    """Logins, failed logins, exports and account changes; also what login throttling counts."""
+
+    __tablename__ = "web_audit"
+    __table_args__ = (
+        Index("ix_web_audit_event_at", "event", "at"),
+        Index("ix_web_audit_at", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime())
+    event: Mapped[str] = mapped_column(String(32))
+    user_name: Mapped[str | None] = mapped_column(String(64))
+    address: Mapped[str | None] = mapped_column(String(64))
+    detail: Mapped[str | None] = mapped_column(Text)
+
+
 calls = cast(Table, Call.__table__)
 wrapups = cast(Table, WrapupRow.__table__)
 tickets = cast(Table, Ticket.__table__)
 monthly_aggregates = cast(Table, MonthlyAggregate.__table__)
 hourly_aggregates = cast(Table, HourlyAggregate.__table__)
 ticket_aggregates = cast(Table, TicketAggregate.__table__)
+web_users = cast(Table, WebUser.__table__)
+web_tokens = cast(Table, WebToken.__table__)
+web_sessions = cast(Table, WebSession.__table__)
+web_audit = cast(Table, WebAudit.__table__)

@@ -134,6 +134,8 @@ class _Tracking:
         self.state = TrackerState(config.state_dir, self.node)
         restored = self.state.load()
         metrics.watch_in_progress(self.tracker.active_by_tenant)
+        tracker = self.tracker
+        metrics.watch_waiting(lambda: tracker.waiting_by_tenant(datetime.now(UTC)))
         self.service = TrackingService(
             self.tracker, _MeteredSink(self.worker, metrics), journal=self.state
         )

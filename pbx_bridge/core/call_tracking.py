@@ -149,6 +149,18 @@ class CallTracker:
             counts[tenant] = counts.get(tenant, 0) + 1
         return counts
 
+    def waiting_by_tenant(self, now: datetime) -> dict[str, tuple[int, float]]:
+        """Callers in a queue and not yet answered: (how many, longest wait in s) per tenant."""
+        waiting: dict[str, tuple[int, float]] = {}
+        for call in self._calls.values():
+            if call.queued is None or call.answered is not None or call.abandoned is not None:
+                continue
+            tenant = call.vars.get(cv.TENANT, "")
+            count, longest = waiting.get(tenant, (0, 0.0))
+            waited = max(0.0, (now - call.queued).total_seconds())
+            waiting[tenant] = (count + 1, max(longest, waited))
+        return waiting
+
     def feed(self, event: Event, now: datetime) -> TrackerOutput:
         """Consume one event; return the records of calls that ended and any wrap-ups."""
         out = TrackerOutput()

@@ -30,6 +30,28 @@ class _InProgress(Collector):
         yield family
 
 
+class _Waiting(Collector):
+    """Callers waiting in the queue now and the longest wait, by tenant (the Today board)."""
+
+    def __init__(self, source: Callable[[], dict[str, tuple[int, float]]]) -> None:
+        self._source = source
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        waiting = GaugeMetricFamily(
+            "pbxb_callers_waiting", "Callers in the queue, not yet answered", labels=["tenant"]
+        )
+        longest = GaugeMetricFamily(
+            "pbxb_longest_wait_seconds",
+            "Seconds the longest-waiting caller has been in the queue",
+            labels=["tenant"],
+        )
+        for tenant, (count, seconds) in sorted(self._source().items()):
+            waiting.add_metric([tenant], count)
+            longest.add_metric([tenant], round(seconds, 1))
+        yield waiting
+        yield longest
+
+
 class Metrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
@@ -93,6 +115,9 @@ class Metrics:
 
     def watch_in_progress(self, source: Callable[[], dict[str, int]]) -> None:
         self.registry.register(_InProgress(source))
+
+    def watch_waiting(self, source: Callable[[], dict[str, tuple[int, float]]]) -> None:
+        self.registry.register(_Waiting(source))
 
     def observe_decision(self, decision: Decision, seconds: float) -> None:
         self.decision_seconds.observe(seconds)

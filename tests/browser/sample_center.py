@@ -7,13 +7,8 @@ metrics endpoint that serves the daemon's own registry with fixed waiting caller
 
 from __future__ import annotations
 
-import os
 import random
-import subprocess
-import sys
 import threading
-import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -30,6 +25,7 @@ from pbx_bridge.metrics.registry import Metrics
 from pbx_bridge.storage.opening import open_call_log
 from pbx_bridge.web.auth.store import AccountStore
 from tests.testbed.ports import free_port
+from tests.testbed.web_console import web_console
 from tests.unit.cli_reports.console import write_config
 
 PASSWORD = "Demo-Passwort-2026"
@@ -181,29 +177,5 @@ def prepare(directory: Path, now: datetime) -> tuple[Path, str, int, int]:
 def running_console(directory: Path) -> Iterator[RunningConsole]:
     config, database, web_port, metrics_port = prepare(directory, datetime.now(UTC))
     url = f"http://127.0.0.1:{web_port}"
-    command = [sys.executable, "-m", "pbx_bridge", "web", "--config", str(config)]
-    log_file = (directory / "web.log").open("wb")
-    with metrics_endpoint(metrics_port):
-        process = subprocess.Popen(
-            command, stdout=log_file, stderr=subprocess.STDOUT, env=os.environ.copy()
-        )
-        try:
-            _wait_until_up(url + "/login", process)
-            yield RunningConsole(url, config, database)
-        finally:
-            process.terminate()
-            process.wait(10)
-            log_file.close()
-
-
-def _wait_until_up(url: str, process: subprocess.Popen[bytes], timeout_s: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"pbx-bridge web exited with {process.returncode}")
-        try:
-            with urllib.request.urlopen(url, timeout=1):
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError(f"pbx-bridge web did not answer at {url}")
+    with metrics_endpoint(metrics_port), web_console(config, url, directory / "web.log"):
+        yield RunningConsole(url, config, database)

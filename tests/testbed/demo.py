@@ -30,6 +30,7 @@ from tests.testbed.asterisk import provision
 from tests.testbed.callcenter import CallCenter
 from tests.testbed.calls import CallTrace
 from tests.testbed.daemon import Daemon
+from tests.testbed.demo_console import show_console
 from tests.testbed.sipp import Call
 
 PROJECT = Path(__file__).resolve().parents[2]
@@ -188,6 +189,7 @@ def main() -> int:
                 f"{'ok  ' if ok else 'FAIL'} {sample.title:<34} {sample.call.dialled:>13}  {what}"
             )
         failures += show_records(tracked, config, len(SAMPLES))
+        failures += show_console(config, run_dir)
         seconds = time.monotonic() - started
         print(f"\n{len(SAMPLES) - failures} of {len(SAMPLES)} calls as expected in {seconds:.0f} s")
         if failures:

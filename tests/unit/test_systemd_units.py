@@ -39,9 +39,10 @@ def test_units_verify(tmp_path: Path) -> None:
     assert done.stderr.strip() == "", done.stderr
 
 
-def test_daemon_unit_is_rated_ok_by_systemd_analyze_security(tmp_path: Path) -> None:
+@pytest.mark.parametrize("name", ["pbx-bridge.service", "pbx-bridge-web.service"])
+def test_services_are_rated_ok_by_systemd_analyze_security(tmp_path: Path, name: str) -> None:
     assert ANALYZE is not None
-    service = next(p for p in installed_copies(tmp_path) if p.name == "pbx-bridge.service")
+    service = next(p for p in installed_copies(tmp_path) if p.name == name)
     done = subprocess.run(
         [ANALYZE, "security", "--offline=true", str(service)],
         capture_output=True,
@@ -69,5 +70,18 @@ def test_daemon_unit_has_what_operations_needs() -> None:
         "PrivateTmp=yes",
         "ProtectHome=yes",
         "RestrictAddressFamilies=AF_INET AF_INET6 AF_UNIX",
+    ):
+        assert line in unit, line
+
+
+def test_web_unit_runs_the_console_apart_from_the_daemon() -> None:
+    unit = (UNITS / "pbx-bridge-web.service").read_text()
+    for line in (
+        "ExecStart=/usr/local/bin/pbx-bridge web --config /etc/pbx-bridge/bridge.yaml",
+        "User=pbx-bridge",
+        "ProtectSystem=strict",
+        "ReadWritePaths=/var/lib/pbx-bridge",
+        "NoNewPrivileges=yes",
+        "Nice=5",
     ):
         assert line in unit, line

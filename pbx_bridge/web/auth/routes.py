@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -18,6 +16,8 @@ from pbx_bridge.web.auth.guard import (
     console,
 )
 from pbx_bridge.web.auth.secrets import new_token, same
+from pbx_bridge.web.auth.service import LoginResult, attempt_login
+from pbx_bridge.web.auth.service import logout as sign_out
 from pbx_bridge.web.rendering import render
 
 MAX_FIELD = 256
@@ -78,36 +78,25 @@ def login_page(request: Request) -> Response:
 async def login(request: Request) -> Response:
     form = await request.form(max_files=0, max_fields=8)
     context = console(request)
-    now = context.clock()
-    address = client_address(request)
     name = str(form.get("name") or "").strip()[:MAX_FIELD]
     password = str(form.get("password") or "")[:MAX_FIELD]
     cookie = request.cookies.get(LOGIN_CSRF_COOKIE, "")
     submitted = form.get("csrf")
     if not cookie or not isinstance(submitted, str) or not same(submitted, cookie):
         return _login_form(request, error="The form expired: please sign in again.", status=403)
-    since = now - timedelta(seconds=context.throttle.window_s)
-    failures = context.accounts.failures_since(since, user=name, address=address)
-    if context.throttle.locked(*failures):
-        context.accounts.audit("login_locked", now, user=name, address=address)
+    attempt = await run_in_threadpool(
+        attempt_login, context, name, password, client_address(request)
+    )
+    if attempt.result is LoginResult.LOCKED:
         minutes = context.throttle.window_s // 60
-        return _login_form(
-            request,
-            error=f"Too many failed sign-ins: try again in {minutes} minutes.",
-            name=name,
-            status=429,
-        )
-    # argon2 takes tens of milliseconds on purpose: off the event loop.
-    account = await run_in_threadpool(context.accounts.check_password, name, password)
-    if account is None:
-        context.accounts.audit("login_failed", now, user=name, address=address)
+        error = f"Too many failed sign-ins: try again in {minutes} minutes."
+        return _login_form(request, error=error, name=name, status=429)
+    if attempt.session_token is None:
         return _login_form(request, error="Wrong user or password.", name=name, status=401)
-    token, _csrf = context.accounts.open_session(account, now, context.settings.session_lifetime)
-    context.accounts.audit("login", now, user=account.name, address=address)
     response = RedirectResponse(safe_next(form.get("next")), 303)
     response.set_cookie(
         SESSION_COOKIE,
-        token,
+        attempt.session_token,
         max_age=int(context.settings.session_lifetime.total_seconds()),
         httponly=True,
         samesite="strict",
@@ -118,14 +107,16 @@ async def login(request: Request) -> Response:
 
 
 async def logout(request: Request) -> Response:
-    caller = authenticate(request)
+    caller = await run_in_threadpool(authenticate, request)
     if caller is not None:
         form = await request.form(max_files=0, max_fields=4)
         check_form_token(caller, form.get("csrf"))
-        context = console(request)
-        context.accounts.close_session(request.cookies.get(SESSION_COOKIE, ""))
-        context.accounts.audit(
-            "logout", context.clock(), user=caller.principal.name, address=client_address(request)
+        await run_in_threadpool(
+            sign_out,
+            console(request),
+            request.cookies.get(SESSION_COOKIE, ""),
+            caller.principal.name,
+            client_address(request),
         )
     response = RedirectResponse("/login", 303)
     response.delete_cookie(SESSION_COOKIE)

@@ -130,7 +130,21 @@ HOSTILE = [
 
 
 @pytest.mark.parametrize("value", HOSTILE)
-@pytest.mark.parametrize("key", ["tenant", "outcome", "day", "department", "from", "page"])
+@pytest.mark.parametrize(
+    "key",
+    [
+        "tenant",
+        "outcome",
+        "day",
+        "department",
+        "from",
+        "to",
+        "page",
+        "per_page",
+        "status",
+        "period",
+    ],
+)
 def test_hostile_filters_are_refused_or_escaped_never_a_stack_trace(
     bed: Console, key: str, value: str
 ) -> None:

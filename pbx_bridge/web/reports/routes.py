@@ -11,7 +11,8 @@ from pbx_bridge.core.periods import PERIODS
 from pbx_bridge.web import selection
 from pbx_bridge.web.auth.guard import console, require
 from pbx_bridge.web.rendering import render
-from pbx_bridge.web.reports.service import report_charts, report_json
+from pbx_bridge.web.reports.cache import ReportCache
+from pbx_bridge.web.reports.service import FullReport
 
 
 def page(request: Request) -> Response:
@@ -19,9 +20,11 @@ def page(request: Request) -> Response:
     context = console(request)
     params = request.query_params
     period = selection.period(params, context.today())
-    requested = selection.text(params, "tenant")
-    data = report_json(context, caller.principal, requested, period)
-    charts = report_charts(context, data, period.first, period.last)
+    tenant = caller.principal.single_tenant(selection.text(params, "tenant"))
+    cache: ReportCache = request.app.state.report_cache
+    cached = cache.get(tenant, period)
+    full: FullReport = cached.value
+    data, charts = full.data, full.charts
     custom = selection.text(params, "from") is not None
     return render(
         request,
@@ -37,6 +40,8 @@ def page(request: Request) -> Response:
             "tenants": caller.principal.visible(context.tenant_names()),
             "all_allowed": caller.principal.sees_everything,
             "query": request.url.query,
+            "computed": cached.computed.astimezone(context.call_log.zone),
+            "max_age_minutes": int(cache.max_age.total_seconds() // 60),
         },
     )
 

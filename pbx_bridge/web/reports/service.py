@@ -9,7 +9,7 @@ from typing import Any
 from pbx_bridge.cli.report import as_json
 from pbx_bridge.core.console_access import Principal
 from pbx_bridge.core.kpis import service_level_percent
-from pbx_bridge.core.periods import Period
+from pbx_bridge.core.periods import Period, named_period
 from pbx_bridge.core.schedule import WEEKDAY_NAMES
 from pbx_bridge.storage import ReportQuery
 from pbx_bridge.web.context import ConsoleContext
@@ -60,3 +60,28 @@ def report_charts(
         outcomes=bar_chart(outcomes, maximum=100.0, unit=" %"),
         weekday_hour=heat_map(series.weekday_hour, WEEKDAY_NAMES),
     )
+
+
+def full_report(context: ConsoleContext, tenant: str | None, period: Period) -> FullReport:
+    """The report and its charts for a tenant the caller was already allowed to see."""
+    report = context.call_log.report(
+        tenant=tenant, first=period.first, last=period.last, now=context.clock()
+    )
+    data = as_json(report)
+    return FullReport(data, report_charts(context, data, period.first, period.last))
+
+
+@dataclass(frozen=True)
+class FullReport:
+    data: dict[str, Any]
+    charts: ReportCharts
+
+
+def warm_keys(context: ConsoleContext) -> list[tuple[str | None, Period]]:
+    """The reports supervisors open most: each tenant's (and the center's) named periods."""
+    today = context.today()
+    tenants: list[str | None] = [None, *sorted(context.tenant_names())]
+    return [(t, named_period(name, today)) for name in WARM_PERIODS for t in tenants]
+
+
+WARM_PERIODS = ("this-month", "last-month", "this-quarter", "this-year")

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import phonenumbers
 
+from pbx_bridge.config.agent_keys import agent_display_error, callback_after
 from pbx_bridge.config.errors import ConfigInvalidError, ConfigIssue
 from pbx_bridge.config.parsing import parse, read_text, validate_part
 from pbx_bridge.config.schema import AgiModel, AmiModel, BridgeModel, CenterModel, MetricsModel
@@ -90,6 +91,8 @@ def _center(model: CenterModel, bridge: _BridgeFile) -> ServiceCenter:
     except (ZoneInfoNotFoundError, ValueError):
         bridge.error(("service_center", "timezone"), f"unknown timezone {model.timezone!r}")
         zone = ZoneInfo(_FALLBACK_ZONE)
+    if (display_error := agent_display_error(model.agent_display)) is not None:
+        bridge.error(("service_center", "agent_display"), display_error)
     country = model.country.upper()
     if country not in phonenumbers.SUPPORTED_REGIONS:
         bridge.error(("service_center", "country"), f"unknown country code {country!r}")
@@ -103,6 +106,9 @@ def _center(model: CenterModel, bridge: _BridgeFile) -> ServiceCenter:
         greeting_text=model.greeting_text or f"{model.name}, guten Tag.",
         closed_announcement=model.closed_announcement,
         overflow_announcement=model.overflow_announcement,
+        agent_display=model.agent_display,
+        short_name=model.short_name or model.name,
+        callback_offer_after_s=callback_after(model.callback_offer_after_s),
     )
 
 

@@ -16,6 +16,8 @@ SoundName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-
 QueueName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
 TenantId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]*$")]
 Text = Annotated[str, StringConstraints(min_length=1)]
+# Seconds in the queue before a callback is offered, or "off".
+CallbackAfter = Annotated[int, Field(ge=0, le=3600)] | Literal["off"]
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -44,6 +46,10 @@ class CenterModel(_Strict):
     closed_announcement: SoundName = "closed"
     overflow_announcement: SoundName = "overflow"
     queue_timeout: Annotated[int, Field(ge=5, le=3600)] = 300
+    # What agents' phones show while ringing (fields: core/agent_view.py DISPLAY_FIELDS).
+    agent_display: Text = "{tenant_short} {department_short}: {caller_name}"
+    short_name: Text | None = None  # shown for calls no tenant claims; default: name
+    callback_offer_after_s: CallbackAfter | None = None  # default: no callback offered
 
 
 class AgiModel(_Strict):
@@ -95,6 +101,7 @@ class BridgeModel(_Strict):
 class NumberModel(_Strict):
     number: Text
     department: Text = "Zentrale"
+    department_short: Text | None = None  # for the agent's display; default: department
 
 
 class ExceptionModel(_Strict):
@@ -106,6 +113,11 @@ class ExceptionModel(_Strict):
 class ClosedModel(_Strict):
     announcement: SoundName | None = None
     action: Literal["hangup", "forward"] = "hangup"
+    forward_to: Text | None = None
+
+
+class OverflowModel(_Strict):
+    action: Literal["hangup", "forward", "callback"] = "hangup"
     forward_to: Text | None = None
 
 
@@ -121,3 +133,8 @@ class TenantModel(_Strict):
     hours: dict[str, Text] = {}
     exceptions: list[ExceptionModel] = []
     closed: ClosedModel = ClosedModel()
+    short_name: Text | None = None  # for the agent's display and whisper; default: name
+    knowledge_url: Text | None = None  # e.g. https://wissen.example/suche?q={department}
+    whisper: SoundName | None = None  # prompt the agent alone hears; rendered from short_name
+    callback_offer_after_s: CallbackAfter | None = None  # default: the center's
+    overflow: OverflowModel = OverflowModel()

@@ -118,7 +118,7 @@ async def test_multiline_520_is_read_to_its_end_and_replies_stay_in_step(agi_por
 
     session = await run_session(agi_port, environment(), reply)
     # The refused MSet, then every variable on its own.
-    assert len(session.commands) == 16
+    assert len(session.commands) == 25
     assert all(c.startswith("SET VARIABLE ") for c in session.commands[1:])
     assert session.assignments()[-1] == (cv.ACTION, "queue")
 

@@ -40,6 +40,8 @@ UNSEEN_LIMIT = 10_000
 # stalled loop handles the two sockets in either order) must not be kept as unseen.
 RECENTLY_ENDED = 4_096
 INBOUND_CONTEXT = "pbx-bridge-inbound"  # dialplans/pbx-bridge.conf
+# What the caller chose while waiting and where an overflow went (dialplans/pbx-bridge.conf).
+CALLER_CHOICE_VARS = (cv.CALLBACK, cv.OVERFLOW_ACTION, cv.OVERFLOW_TO)
 _OVERFLOW_STATUSES = frozenset({"TIMEOUT", "FULL", "JOINEMPTY", "LEAVEEMPTY", "JOINUNAVAIL"})
 _TRACKED_VARS = frozenset(
     {
@@ -53,6 +55,7 @@ _TRACKED_VARS = frozenset(
         cv.CLOSED_ACTION,
         cv.REDIRECTING,
         cv.WITHHELD,
+        *CALLER_CHOICE_VARS,
         "QUEUESTATUS",
     }
 )
@@ -449,6 +452,7 @@ class CallTracker:
             agent=call.agent,
             detail=detail,
             decided_by=v.get(cv.DECIDED_BY) or None,
+            callback_to=v.get(cv.CALLBACK) or None,
         )
 
 
@@ -475,6 +479,8 @@ def _outcome(call: _Call, ended: datetime) -> tuple[Outcome, str | None]:
         forward = v.get(cv.FORWARD_TO) if v.get(cv.CLOSED_ACTION) == "forward" else None
         reason = v.get(cv.REASON) or None
         return Outcome.CLOSED, f"{reason}; forwarded to {forward}" if forward else reason
+    if v.get(cv.CALLBACK):
+        return Outcome.CALLBACK, CALLER_CALLBACK_DETAIL
     if call.answered is not None:
         if call.transfer_target:
             return Outcome.TRANSFERRED, call.transfer_target
@@ -485,13 +491,22 @@ def _outcome(call: _Call, ended: datetime) -> tuple[Outcome, str | None]:
         return Outcome.UNROUTED, v.get(cv.REASON) or None
     status = v.get("QUEUESTATUS", "")
     if status in _OVERFLOW_STATUSES:
-        return Outcome.OVERFLOW, status.lower()
+        return Outcome.OVERFLOW, overflow_detail(v, status)
     if call.abandoned is not None or call.queued is not None:
         return Outcome.ABANDONED, None
     if action == "queue":
         return Outcome.ABANDONED, "before the queue"
     del ended
     return Outcome.FAILED, "no routing decision" if not action else f"ended in state {action}"
+
+
+CALLER_CALLBACK_DETAIL = "the caller chose a callback"
+
+
+def overflow_detail(v: Mapping[str, str], status: str) -> str:
+    """The queue's status, and the forward target when the overflow forwarded the caller."""
+    target = v.get(cv.OVERFLOW_TO) if v.get(cv.OVERFLOW_ACTION) == "forward" else None
+    return f"{status.lower()}; forwarded to {target}" if target else status.lower()
 
 
 _TIME_FIELDS = ("started", "queued", "answered", "agent_left", "abandoned", "last_seen")

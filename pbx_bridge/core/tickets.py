@@ -5,7 +5,14 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from enum import StrEnum
 
-from pbx_bridge.core.calls import CallbackTicket, CallRecord, TicketStatus, Wrapup
+from pbx_bridge.core.calls import (
+    CallbackTicket,
+    CallRecord,
+    Outcome,
+    TicketSource,
+    TicketStatus,
+    Wrapup,
+)
 from pbx_bridge.core.schedule import Schedule
 
 
@@ -37,6 +44,23 @@ def new_ticket(record: CallRecord, wrapup: Wrapup, schedule: Schedule | None) ->
         note=wrapup.note,
         created=wrapup.at,
         due=ticket_due(schedule, record.ended),
+    )
+
+
+def caller_ticket(record: CallRecord, schedule: Schedule | None) -> CallbackTicket | None:
+    """The ticket of a caller who chose a callback instead of waiting; None for other records."""
+    if record.outcome is not Outcome.CALLBACK or not record.callback_to:
+        return None
+    return CallbackTicket(
+        call_id=record.call_id,
+        node=record.node,
+        tenant=record.tenant,
+        department=record.department,
+        caller_full=record.callback_to,
+        note=None,
+        created=record.ended,
+        due=ticket_due(schedule, record.ended),
+        source=TicketSource.CALLER,
     )
 
 

@@ -96,6 +96,7 @@ class Ticket(Base):
     due: Mapped[datetime | None] = mapped_column(UtcDateTime())
     status: Mapped[str] = mapped_column(String(8))
     done_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    source: Mapped[str] = mapped_column(String(8), server_default="agent")  # agent | caller
 
 
 class MonthlyAggregate(Base):

@@ -109,6 +109,7 @@ def _center(model: CenterModel, bridge: _BridgeFile) -> ServiceCenter:
         agent_display=model.agent_display,
         short_name=model.short_name or model.name,
         callback_offer_after_s=callback_after(model.callback_offer_after_s),
+        announce_every_s=model.announce_every_s,
     )
 
 

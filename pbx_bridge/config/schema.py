@@ -16,6 +16,7 @@ SoundName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-
 QueueName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
 TenantId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]*$")]
 Text = Annotated[str, StringConstraints(min_length=1)]
+AnnounceEvery = Annotated[int, Field(ge=0, le=3600)]
 # Seconds in the queue before a callback is offered, or "off".
 CallbackAfter = Annotated[int, Field(ge=0, le=3600)] | Literal["off"]
 
@@ -50,6 +51,8 @@ class CenterModel(_Strict):
     agent_display: Text = "{tenant_short} {department_short}: {caller_name}"
     short_name: Text | None = None  # shown for calls no tenant claims; default: name
     callback_offer_after_s: CallbackAfter | None = None  # default: no callback offered
+    # Queue position and expected wait, on entry and every N seconds (queues.conf); 0: off.
+    announce_every_s: AnnounceEvery = 0
 
 
 class AgiModel(_Strict):
@@ -138,3 +141,4 @@ class TenantModel(_Strict):
     whisper: SoundName | None = None  # prompt the agent alone hears; rendered from short_name
     callback_offer_after_s: CallbackAfter | None = None  # default: the center's
     overflow: OverflowModel = OverflowModel()
+    announce_every_s: AnnounceEvery | None = None  # default: the center's

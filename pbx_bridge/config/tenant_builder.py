@@ -71,6 +71,7 @@ def build_tenant(model: TenantModel, ctx: TenantContext) -> Tenant | None:
         whisper=model.whisper,
         callback_offer_after_s=callback_after(model.callback_offer_after_s),
         overflow=overflow,
+        announce_every_s=model.announce_every_s,
     )
 
 

@@ -65,6 +65,8 @@ class Tenant:
     # CALLBACK_OFF: never offered.
     callback_offer_after_s: int | None = None
     overflow: OverflowPolicy = field(default_factory=OverflowPolicy)
+    # Seconds between position announcements in the tenant's queue; None: the center's.
+    announce_every_s: int | None = None
 
 
 CALLBACK_OFF = -1
@@ -83,6 +85,7 @@ class ServiceCenter:
     agent_display: str = "{tenant_short} {department_short}: {caller_name}"
     short_name: str = ""  # shown to agents for calls no tenant claims; default: name
     callback_offer_after_s: int | None = None  # None: callbacks offered only by tenants
+    announce_every_s: int = 0  # position announcements in the queue; 0: none
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tests.testbed import ports
+from tests.testbed import dtmf_pcap, ports
 from tests.testbed.load_priority import niced
 
 SCENARIOS = Path(__file__).resolve().parent / "sipp"
@@ -232,7 +232,11 @@ def callers(
         for call in calls:
             display = f'"{call.name}" ' if call.name else ""
             fh.write(f"{call.caller};{call.dialled};{_extra_header(call)};{display}\n")
-    scenario = _render(scenario_template, {"HOLD_MS": hold_ms}, run_dir / f"{name}.xml")
+    values: dict[str, object] = {"HOLD_MS": hold_ms}
+    if scenario_template == "caller_keys.xml":
+        keys = run_dir / f"{name}.keys.pcap"
+        values["KEYS_PCAP"] = dtmf_pcap.write_presses(keys, 1, presses=40, every_s=1.0)
+    scenario = _render(scenario_template, values, run_dir / f"{name}.xml")
     limit = concurrent or len(calls)
     args = [
         f"127.0.0.1:{target_port}",

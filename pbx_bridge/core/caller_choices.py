@@ -2,7 +2,8 @@
 
 A callback is offered only to a caller whose number can be dialled back: not withheld, a
 valid number of the numbering plan (phonenumbers), not a premium-rate or shared-cost
-service. The number read back and dialled is what a phone of the center's country dials.
+service. The number read back and dialled is what a phone of the center's country dials,
+in digits only (abroad with the international prefix, 00 from Germany).
 """
 
 from __future__ import annotations
@@ -40,7 +41,9 @@ def callback_number(caller: str | None, *, withheld: bool, region: str) -> str:
         return ""
     if phonenumbers.number_type(parsed) in _NOT_CALLED_BACK:
         return ""
-    return national_digits(e164, region)
+    # Digits only, so the dialplan can read them back one by one: "00…" for abroad.
+    dialled = phonenumbers.format_out_of_country_calling_number(parsed, region)
+    return "".join(ch for ch in dialled if ch.isdigit())
 
 
 def caller_choices(

@@ -13,6 +13,7 @@ from pbx_bridge.cli import (
     db,
     hours,
     purge,
+    queues,
     report,
     route,
     run,
@@ -21,7 +22,20 @@ from pbx_bridge.cli import (
     wrapup,
 )
 
-SUBCOMMANDS = (config_check, route, hours, sounds, run, db, calls, report, tickets, wrapup, purge)
+SUBCOMMANDS = (
+    config_check,
+    route,
+    hours,
+    sounds,
+    run,
+    db,
+    calls,
+    report,
+    tickets,
+    wrapup,
+    purge,
+    queues,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -16,6 +16,22 @@ from phonenumbers import PhoneNumberType
 from pbx_bridge.core.numbers import national_digits, try_normalise
 from pbx_bridge.core.tenants import CALLBACK_OFF, OverflowAction, ServiceCenter, Tenant
 
+
+def offer_after(center: ServiceCenter, tenant: Tenant) -> int | None:
+    """Seconds in the queue before the tenant's callers are offered a callback; None: never."""
+    after = tenant.callback_offer_after_s
+    if after is None:
+        after = center.callback_offer_after_s
+    return None if after == CALLBACK_OFF else after
+
+
+def offers_callback(center: ServiceCenter, tenant: Tenant) -> bool:
+    """Whether the tenant's callers may get a callback (timed offer or overflow)."""
+    return offer_after(center, tenant) is not None or (
+        tenant.overflow.action is OverflowAction.CALLBACK
+    )
+
+
 _NOT_CALLED_BACK = frozenset(
     {PhoneNumberType.PREMIUM_RATE, PhoneNumberType.SHARED_COST, PhoneNumberType.UAN}
 )

@@ -8,7 +8,8 @@ in the caller's language.
 
 from __future__ import annotations
 
-from pbx_bridge.core.tenants import CALLBACK_OFF, OverflowAction, Tenant, TenantDirectory
+from pbx_bridge.core.caller_choices import offers_callback
+from pbx_bridge.core.tenants import OverflowAction, Tenant, TenantDirectory
 
 CALLBACK_PROMPTS = {
     "callback-offer": "Drücken Sie die 1, wenn wir Sie zurückrufen sollen.",
@@ -37,7 +38,7 @@ def choice_prompts(directory: TenantDirectory) -> dict[str, str]:
     position announcements, each set only when some tenant uses it."""
     center, tenants = directory.center, directory.tenants
     prompts: dict[str, str] = {}
-    if any(_offers_callback(center.callback_offer_after_s, t) for t in tenants):
+    if any(offers_callback(center, t) for t in tenants):
         prompts |= CALLBACK_PROMPTS | DIGIT_PROMPTS
         del prompts["overflow-forward"]
     if any(t.overflow.action is OverflowAction.FORWARD for t in tenants):
@@ -45,13 +46,6 @@ def choice_prompts(directory: TenantDirectory) -> dict[str, str]:
     if center.announce_every_s or any(t.announce_every_s for t in tenants):
         prompts |= QUEUE_PROMPTS
     return prompts
-
-
-def _offers_callback(center_after: int | None, tenant: Tenant) -> bool:
-    after = tenant.callback_offer_after_s
-    after = center_after if after is None else after
-    offered = after is not None and after != CALLBACK_OFF
-    return offered or tenant.overflow.action is OverflowAction.CALLBACK
 
 
 def whisper_text(tenant: Tenant) -> str:

@@ -27,6 +27,7 @@ HEADERS = (
     "overdue",
     "note",
     "call_id",
+    "source",  # agent (wrap-up) | caller (chose a callback while waiting)
 )
 
 
@@ -87,6 +88,7 @@ def _row(ticket: CallbackTicket, zone: ZoneInfo, now: datetime, fmt: str) -> lis
         overdue,
         ticket.note,
         ticket.call_id,
+        ticket.source.value,
     ]
 
 

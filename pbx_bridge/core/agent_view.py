@@ -9,6 +9,7 @@ umlauts arrive as one code point each. Truncation is by code point: UTF-8 stays 
 
 from __future__ import annotations
 
+import functools
 import string
 import unicodedata
 from collections.abc import Mapping
@@ -34,6 +35,13 @@ def clean(value: str | None, limit: int) -> str:
     """`value` safe for one SIP header line: printable, single-spaced, at most `limit` chars."""
     if not value:
         return ""
+    return _clean(value, limit)
+
+
+# Names of tenants and departments repeat on every call; bounded, so a flood of made-up
+# caller names cannot grow it.
+@functools.lru_cache(maxsize=4096)
+def _clean(value: str, limit: int) -> str:
     text = unicodedata.normalize("NFC", value)
     kept = [
         " " if unicodedata.category(ch).startswith(("C", "Z")) else ch
@@ -63,11 +71,16 @@ def template_error(template: str, allowed: frozenset[str]) -> str | None:
 def fill(template: str, values: Mapping[str, str]) -> str:
     """`template` with `values` (a validated template); unknown fields stay empty."""
     parts: list[str] = []
-    for text, name, _spec, _conversion in string.Formatter().parse(template):
+    for text, name in _parsed(template):
         parts.append(text)
         if name is not None:
             parts.append(values.get(name, ""))
     return "".join(parts)
+
+
+@functools.lru_cache(maxsize=64)
+def _parsed(template: str) -> tuple[tuple[str, str | None], ...]:
+    return tuple((text, name) for text, name, _s, _c in string.Formatter().parse(template))
 
 
 def _tidy(display: str) -> str:

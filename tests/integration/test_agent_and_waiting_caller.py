@@ -124,7 +124,7 @@ def display_name(invite: str) -> str:
 def test_agent_sees_gifhorn_kfz_and_the_callers_name_with_umlauts_and_screen_pop_headers(
     pbx: CallCenter, service: object
 ) -> None:
-    [trace] = pbx.run_calls([Call(center.GIFHORN_KFZ, name="Müller")], hold_ms=3000)
+    [trace] = pbx.run_calls([Call(center.GIFHORN_KFZ, name="Müller")], hold_ms=8000)
     assert trace.answered_by, trace.describe()
     invite = agent_invite(pbx, trace)
     assert display_name(invite) == "Gifhorn Kfz: Müller", invite
@@ -144,7 +144,7 @@ def test_agent_sees_meinersen_for_a_call_forwarded_from_meinersen(
     pbx: CallCenter, service: object
 ) -> None:
     call = Call(center.WOLFSBURG_CENTRAL, diversion=center.MEINERSEN_CENTRAL, name="Schulz")
-    [trace] = pbx.run_calls([call], hold_ms=3000)
+    [trace] = pbx.run_calls([call], hold_ms=8000)
     invite = agent_invite(pbx, trace)
     assert display_name(invite) == "Meinersen Zentrale: Schulz", invite
     assert header(invite, "X-PBXB-Tenant") == ["meinersen"]
@@ -156,7 +156,7 @@ def test_agent_sees_the_center_and_the_number_for_a_call_no_tenant_claims(
     pbx: CallCenter, service: object
 ) -> None:
     call = Call(center.UNKNOWN_NUMBER)
-    [trace] = pbx.run_calls([call], hold_ms=3000)
+    [trace] = pbx.run_calls([call], hold_ms=8000)
     invite = agent_invite(pbx, trace)
     assert display_name(invite) == f"Service Center Testbed: {call.caller}", invite
     assert header(invite, "X-PBXB-Tenant") == ["-"]
@@ -167,7 +167,7 @@ def test_header_syntax_in_names_never_reaches_the_agent_as_a_header(
     pbx: CallCenter, service: object
 ) -> None:
     evil = "Mü <sip:evil@example.org>, X-Injected: name"
-    [trace] = pbx.run_calls([Call(center.WOLFSBURG_CENTRAL, name=evil)], hold_ms=3000)
+    [trace] = pbx.run_calls([Call(center.WOLFSBURG_CENTRAL, name=evil)], hold_ms=8000)
     assert trace.answered_by, trace.describe()
     invite = agent_invite(pbx, trace)
     assert header(invite, "X-Injected") == [], invite

@@ -55,6 +55,7 @@ DIALPLAN_OWN = {
     "PBXB_CAN_CALL_BACK",
     "PBXB_WHISPER_FILE",
     "PBXB_KEY",
+    "PBXB_LANGUAGE",
 }
 
 

@@ -16,9 +16,9 @@ from typing import Any
 from sqlalchemy import Connection, Executable, bindparam, func, select, text, update
 
 from pbx_bridge.core.calls import CallRecord, Outcome, Wrapup
+from pbx_bridge.core.outcomes import latest, merge, refusal_of_outcome
 from pbx_bridge.core.schedule import Schedule
 from pbx_bridge.core.tickets import new_ticket
-from pbx_bridge.core.wrapups import latest, merge, refusal_of_outcome
 from pbx_bridge.storage.models import calls, tickets, wrapups
 from pbx_bridge.storage.rows import (
     RECORD_COLUMNS,

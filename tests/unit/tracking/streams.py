@@ -6,7 +6,8 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
-from pbx_bridge.core.call_tracking import DECISION_EVENT, CallTracker, TrackerOutput
+from pbx_bridge.ami.call_events import DECISION_EVENT
+from pbx_bridge.ami.call_tracker import CallTracker, TrackerOutput
 from pbx_bridge.core.privacy import PrivacyPolicy
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "ami"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from pbx_bridge import channel_vars as cv
-from pbx_bridge.core.call_tracking import unescape_c
+from pbx_bridge.ami.call_events import unescape_c
 from tests.unit.tracking.streams import NOW, stream, tracker
 
 # main/utils.c: escape_sequences and escape_sequences_map, in the same order.

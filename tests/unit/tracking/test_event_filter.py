@@ -7,7 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from pbx_bridge.ami.tracking import manager_eventfilters, wanted
+from pbx_bridge.ami import call_tracker
+from pbx_bridge.ami.call_events import (
+    DECISION_EVENT,
+    TRACKED_EVENTS,
+    manager_eventfilters,
+    wanted,
+)
 from tests.unit.tracking.streams import FIXTURES, NOW, stream, tracker
 
 NAMES = sorted(path.stem for path in FIXTURES.glob("*.jsonl"))
@@ -82,3 +88,7 @@ def test_asterisk_side_filter_yields_the_same_records(name: str) -> None:
 def test_shipped_manager_configs_filter_exactly_what_the_tracker_reads(path: Path) -> None:
     lines = [line for line in path.read_text().splitlines() if line.startswith("eventfilter")]
     assert lines == manager_eventfilters()
+
+
+def test_the_filter_passes_exactly_the_events_the_tracker_handles() -> None:
+    assert set(call_tracker._HANDLERS) == TRACKED_EVENTS | {DECISION_EVENT}

@@ -11,9 +11,10 @@ from __future__ import annotations
 import pytest
 
 from pbx_bridge import channel_vars as cv
-from pbx_bridge.core import call_tracking
-from pbx_bridge.core.call_tracking import DECISION_EVENT, GAP_DETAIL, TRACKED_EVENTS
+from pbx_bridge.ami import call_tracker
+from pbx_bridge.ami.call_events import DECISION_EVENT, TRACKED_EVENTS
 from pbx_bridge.core.calls import CallRecord, Outcome
+from pbx_bridge.core.outcomes import UNSEEN_END_DETAIL
 from tests.unit.tracking.streams import NOW, decision_of, replay, stream, tracker
 
 Event = dict[str, str]
@@ -49,7 +50,7 @@ def test_a_closed_call_begun_and_ended_unseen_is_recorded_closed_at_the_resync()
 
 def test_a_queued_call_begun_and_ended_unseen_does_not_claim_the_caller_gave_up() -> None:
     (record,) = _unseen_then_resync("resolved")
-    assert (record.outcome, record.detail) == (Outcome.FAILED, GAP_DETAIL)
+    assert (record.outcome, record.detail) == (Outcome.FAILED, UNSEEN_END_DETAIL)
     assert (record.tenant, record.department, record.queue) == (
         "gifhorn",
         "Zentrale",
@@ -129,7 +130,7 @@ def test_unseen_decisions_survive_a_snapshot() -> None:
 def test_a_long_outage_keeps_the_newest_decisions_and_counts_the_dropped(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(call_tracking, "UNSEEN_LIMIT", 3)
+    monkeypatch.setattr(call_tracker, "UNSEEN_LIMIT", 3)
     decided = decision_of(stream("closed_hangup"))
     t = tracker()
     for n in range(5):

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from pbx_bridge.core.calls import Outcome, Wrapup
-from pbx_bridge.core.wrapups import WRAPUP_WINDOW, latest, merge, refusal
+from pbx_bridge.core.outcomes import WRAPUP_WINDOW, latest, merge, refusal
 from tests.unit.storage.builders import answered, unanswered, wrapup
 
 CALL = answered("1700000000.1", department="Zentrale", note=None)

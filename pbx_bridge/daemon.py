@@ -30,7 +30,7 @@ from pbx_bridge.metrics.registry import Metrics
 from pbx_bridge.storage import UNAVAILABLE_ERRORS
 from pbx_bridge.storage.opening import open_call_log
 from pbx_bridge.storage.spool import SpoolingWriter
-from pbx_bridge.storage.worker import RecordWorker, TicketCounts
+from pbx_bridge.storage.worker import OpenTicketsPerTenant, RecordWorker
 from pbx_bridge.systemd_notify import SystemdNotifier
 
 log = structlog.get_logger("pbx_bridge.daemon")
@@ -162,7 +162,7 @@ class _Tracking:
         return self.down_since is None or time.monotonic() - self.down_since < AMI_GRACE_S
 
 
-def _set_ticket_gauges(metrics: Metrics, counts: TicketCounts) -> None:
+def _set_ticket_gauges(metrics: Metrics, counts: OpenTicketsPerTenant) -> None:
     metrics.tickets_open.clear()
     metrics.tickets_overdue.clear()
     for tenant, count in counts.open.items():

@@ -70,16 +70,6 @@ def _command(pairs: tuple[tuple[str, str], ...]) -> str | None:
     return command
 
 
-async def set_variables(channel: AgiChannel, pairs: Sequence[tuple[str, str]]) -> bool:
-    """Set `pairs` on the channel in their order: with one MSet when it can carry them, else
-    (or when Asterisk does not run it) with one SET VARIABLE each. True when MSet did it.
-
-    MSet sets the pairs one after the other within one command, so the last one (PBXB_ACTION)
-    is still set only when all before it are.
-    """
-    return await _set(channel, pairs, mset_command(pairs))
-
-
 class DecisionWriter:
     """Sets a decision's variables and ends the AGI session.
 
@@ -105,7 +95,13 @@ class DecisionWriter:
 
 
 async def _set(channel: AgiChannel, pairs: Sequence[tuple[str, str]], command: str | None) -> bool:
-    """`set_variables` with its MSet command already built (None: too long for one)."""
+    """Set `pairs` on the channel in their order: with `command`, one MSet, when it can carry
+    them (None: too long for one), else (or when Asterisk does not run it) with one SET
+    VARIABLE each. True when MSet did it.
+
+    MSet sets the pairs one after the other within one command, so the last one (PBXB_ACTION)
+    is still set only when all before it are.
+    """
     if command is not None and _ran(channel, await channel.command(command)):
         return True
     for name, value in pairs:

@@ -97,15 +97,6 @@ class CallTracker:
             handler(self, event, at, out)
         return out
 
-    def feed_all(self, events: Iterable[Event], now: datetime) -> TrackerOutput:
-        out = TrackerOutput()
-        for event in events:
-            one = self.feed(event, now)
-            out.records.extend(one.records)
-            out.wrapups.extend(one.wrapups)
-            out.unseen += one.unseen
-        return out
-
     def decided(self, event: Event, now: datetime) -> bool:
         """Take the daemon's routing decision for a call (a DECISION_EVENT).
 

@@ -85,10 +85,6 @@ class WrapupDecision:
     record: CallRecord  # the effective record: merged if accepted, else the tracked one
     refused: str | None = None  # why the wrap-up does not apply; None when accepted
 
-    @property
-    def accepted(self) -> bool:
-        return self.refused is None
-
 
 def refusal_of_outcome(wrapup: Wrapup) -> str | None:
     """What can be refused before the record is known: an outcome agents may not set."""

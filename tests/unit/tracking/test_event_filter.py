@@ -14,7 +14,7 @@ from pbx_bridge.ami.call_events import (
     manager_eventfilters,
     wanted,
 )
-from tests.unit.tracking.streams import FIXTURES, NOW, stream, tracker
+from tests.unit.tracking.streams import FIXTURES, NOW, feed_all, stream, tracker
 
 NAMES = sorted(path.stem for path in FIXTURES.glob("*.jsonl"))
 
@@ -29,8 +29,8 @@ def test_filtered_stream_yields_the_same_records(name: str) -> None:
     events = stream(name)
     kept = [e for e in events if wanted(wire(e))]
     assert len(kept) < len(events) / 3  # most of Asterisk's events are dropped unparsed
-    full = tracker().feed_all(events, NOW)
-    filtered = tracker().feed_all(kept, NOW)
+    full = feed_all(tracker(), events, NOW)
+    filtered = feed_all(tracker(), kept, NOW)
     assert filtered.records == full.records
     assert filtered.wrapups == full.wrapups
 
@@ -79,8 +79,8 @@ def test_asterisk_side_filter_yields_the_same_records(name: str) -> None:
     kept = [e for e in events if asterisk_passes(manager_eventfilters(), e)]
     assert len(kept) < len(events) / 3
     assert kept == [e for e in events if wanted(wire(e))]
-    full = tracker().feed_all(events, NOW)
-    filtered = tracker().feed_all(kept, NOW)
+    full = feed_all(tracker(), events, NOW)
+    filtered = feed_all(tracker(), kept, NOW)
     assert (filtered.records, filtered.wrapups) == (full.records, full.wrapups)
 
 

@@ -15,7 +15,7 @@ from pbx_bridge.ami import call_tracker
 from pbx_bridge.ami.call_events import DECISION_EVENT, TRACKED_EVENTS
 from pbx_bridge.core.calls import CallRecord, Outcome
 from pbx_bridge.core.outcomes import UNSEEN_END_DETAIL
-from tests.unit.tracking.streams import NOW, decision_of, replay, stream, tracker
+from tests.unit.tracking.streams import NOW, decision_of, feed_all, replay, stream, tracker
 
 Event = dict[str, str]
 
@@ -80,7 +80,7 @@ def test_a_decision_that_overtakes_the_newchannel_changes_nothing(name: str) -> 
     (whole,) = replay(name).records
     t = tracker()
     assert t.decided(decision_of(events), NOW)  # the two sockets raced
-    (record,) = t.feed_all(events, NOW).records
+    (record,) = feed_all(t, events, NOW).records
     assert record == whole
     assert (t.unseen_calls, t.resync([], NOW).records) == (0, [])
 
@@ -91,11 +91,11 @@ def test_a_decision_of_a_call_seen_on_ami_is_not_kept(cut: str) -> None:
     t = tracker()
     if cut == "after_newchannel":
         first = next(i for i, e in enumerate(events) if e.get("Event") == "Newchannel")
-        t.feed_all(events[: first + 1], NOW)
+        feed_all(t, events[: first + 1], NOW)
         assert not t.decided(decision_of(events), NOW)
-        t.feed_all(events[first + 1 :], NOW)
+        feed_all(t, events[first + 1 :], NOW)
     else:  # a stalled loop handled the call's Hangup before its AGI session
-        (_record,) = t.feed_all(events, NOW).records
+        (_record,) = feed_all(t, events, NOW).records
         assert not t.decided(decision_of(events), NOW)
     assert (t.unseen_calls, t.resync([], NOW).records) == (0, [])
 

@@ -1,7 +1,7 @@
 """panoramisk's AMI protocol with whole-message decoding and callbacks that cannot kill it.
 
 The stock protocol decodes each TCP chunk with errors ignored, so a character
-split across two chunks vanishes ("Jürgen" became "Jrgen"), and an exception in
+split across two chunks vanishes ("Jürgen" turns into "Jrgen"), and an exception in
 a callback escapes data_received and loses the rest of the chunk. Here bytes
 are buffered and decoded per complete message, and each message is handled in
 isolation.

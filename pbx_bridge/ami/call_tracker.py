@@ -54,21 +54,24 @@ RECENTLY_ENDED = 4_096
 
 @dataclass
 class TrackerOutput:
+    """What one input of the tracker brought about."""
+
     records: list[CallRecord] = field(default_factory=list)
     wrapups: list[Wrapup] = field(default_factory=list)
     unseen: int = 0  # of the records: calls known only by the daemon's decision
 
 
 class CallTracker:
+    """The calls in progress on one Asterisk (`node`), fed its AMI events in order."""
+
     def __init__(self, node: str, privacy: PrivacyPolicy, region: str = "DE") -> None:
         self.node = node
         self.privacy = privacy
         self.region = region
         self._calls: dict[str, CallInProgress] = {}
         self._channel_call: dict[str, str] = {}  # uniqueid -> linkedid
-        self._unseen: dict[
-            str, CallInProgress
-        ] = {}  # linkedid -> the call as decided, oldest first
+        # linkedid -> a call known only by the daemon's decision, oldest first
+        self._unseen: dict[str, CallInProgress] = {}
         self._ended: dict[str, None] = {}  # linkedids recorded lately, oldest first
         self.unseen_dropped = 0
 

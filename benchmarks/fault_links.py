@@ -18,7 +18,7 @@ from benchmarks import soak_records as records_
 from benchmarks.fault_proxy import Proxy
 from benchmarks.soak_ami import Seen
 from benchmarks.soak_bed import Bed, Planned
-from pbx_bridge.core.call_tracking import GAP_DETAIL
+from pbx_bridge.core.outcomes import UNSEEN_END_DETAIL
 from tests.testbed import tracking
 from tests.testbed.daemon import port_accepts
 
@@ -266,7 +266,7 @@ def _check_unseen(
         if kind.outcome in ("closed", "unrouted"):
             expected = (kind.tenant, kind.outcome)
         else:
-            expected = (kind.tenant, "failed", GAP_DETAIL)
+            expected = (kind.tenant, "failed", UNSEEN_END_DETAIL)
         got = (row.get("tenant"), row.get("outcome"), row.get("detail"))
         if got[: len(expected)] != expected:
             wrong.append(f"{item.caller} {kind.name}: got {got}, expected {expected}")

@@ -25,9 +25,10 @@ from pathlib import Path
 import structlog
 from panoramisk.message import Message
 
+from pbx_bridge.ami.call_events import wanted
+from pbx_bridge.ami.call_tracker import CallTracker
 from pbx_bridge.ami.tracker_state import TrackerState
-from pbx_bridge.ami.tracking import TrackingService, wanted
-from pbx_bridge.core.call_tracking import CallTracker
+from pbx_bridge.ami.tracking_service import TrackingService
 from pbx_bridge.core.calls import CallRecord, Wrapup
 from pbx_bridge.core.privacy import PrivacyPolicy
 

@@ -7,7 +7,6 @@ import contextlib
 import resource
 import signal
 import time
-from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -16,21 +15,22 @@ import structlog
 from pbx_bridge import channel_vars
 from pbx_bridge.agi.route_handler import RouteHandler
 from pbx_bridge.agi.server import UNHEARD_PER_SESSION, AgiLimits, AgiServer
+from pbx_bridge.ami.call_events import wanted
+from pbx_bridge.ami.call_tracker import CallTracker
 from pbx_bridge.ami.link import AmiLink
+from pbx_bridge.ami.tracker_persistence import TrackerPersistence
 from pbx_bridge.ami.tracker_state import TrackerState
-from pbx_bridge.ami.tracking import TrackingService, wanted
+from pbx_bridge.ami.tracking_service import TrackingService
 from pbx_bridge.config.errors import ConfigInvalidError
 from pbx_bridge.config.loader import BridgeConfig, load_config
-from pbx_bridge.core.call_tracking import CallTracker
 from pbx_bridge.core.calls import CallRecord, Wrapup
 from pbx_bridge.gc_pacing import freeze_start_up_objects, pace_collections
 from pbx_bridge.metrics.http import MetricsEndpoint
 from pbx_bridge.metrics.registry import Metrics
 from pbx_bridge.storage import UNAVAILABLE_ERRORS
-from pbx_bridge.storage.codec import decode, encode_record, encode_wrapup
 from pbx_bridge.storage.opening import open_call_log
 from pbx_bridge.storage.spool import SpoolingWriter
-from pbx_bridge.storage.worker import RecordWorker, TicketCounts
+from pbx_bridge.storage.worker import OpenTicketsPerTenant, RecordWorker
 from pbx_bridge.systemd_notify import SystemdNotifier
 
 log = structlog.get_logger("pbx_bridge.daemon")
@@ -131,27 +131,15 @@ class _Tracking:
             on_spooled=metrics.records_spooled.set,
         )
         self.tracker = CallTracker(self.node, config.privacy, config.directory.center.country)
-        self.state = TrackerState(config.state_dir, self.node)
-        restored = self.state.load()
         metrics.watch_in_progress(self.tracker.active_by_tenant)
+        state = TrackerState(config.state_dir, self.node)
         self.service = TrackingService(
-            self.tracker, _MeteredSink(self.worker, metrics), journal=self.state
+            self.tracker, _MeteredSink(self.worker, metrics), journal=state
         )
-        if restored.snapshot is not None or restored.entries:
-            unwritten = self._hand_over_unwritten(restored.snapshot or {})
-            from_snapshot = self.tracker.restore(restored.snapshot or {})
-            records = self.service.replay(restored.entries)
-            log.info(
-                "tracker_state_restored",
-                calls=self.tracker.active_calls,
-                unseen_calls=self.tracker.unseen_calls,
-                from_snapshot=from_snapshot,
-                journal_entries=len(restored.entries),
-                records_replayed=records,
-                unwritten_handed_over=unwritten,
-            )
-        # A new journal generation now: the restored state is its base, the old files go.
-        self.save_state()
+        self.persistence = TrackerPersistence(
+            self.node, self.tracker, self.service, state, self.worker
+        )
+        self.persistence.restore()
 
         self._metrics = metrics
         self.down_since: float | None = time.monotonic()
@@ -173,56 +161,8 @@ class _Tracking:
     def healthy(self) -> bool:
         return self.down_since is None or time.monotonic() - self.down_since < AMI_GRACE_S
 
-    def save_state(self) -> None:
-        self._write_state(self._take_state())
 
-    def _take_state(self) -> tuple[dict[str, object], list[CallRecord | Wrapup]]:
-        """On the loop: the calls in progress, with the journal's switch to a new generation,
-        and what the storage worker has not written yet (immutable: encoded later)."""
-        return self.state.take(self.tracker.snapshot()), self.worker.unwritten()
-
-    def _write_state(self, taken: tuple[dict[str, object], list[CallRecord | Wrapup]]) -> None:
-        snapshot, unwritten = taken
-        lines = [
-            encode_record(item) if isinstance(item, CallRecord) else encode_wrapup(item, self.node)
-            for item in unwritten
-        ]
-        self.state.write({**snapshot, "unwritten": lines})
-
-    def _hand_over_unwritten(self, snapshot: Mapping[str, object]) -> int:
-        """Give the worker again what the previous daemon had not written when it stopped;
-        written twice, a record is one row (upsert)."""
-        lines = snapshot.get("unwritten")
-        if snapshot.get("node") != self.node or not isinstance(lines, list):
-            return 0
-        count = 0
-        for line in lines:
-            try:
-                item = decode(str(line))
-            except (ValueError, KeyError, TypeError) as exc:
-                log.warning("tracker_state_unwritten_unreadable", error=str(exc))
-                continue
-            if isinstance(item, CallRecord):
-                self.worker.record(item)
-            elif item[1] == self.node:
-                self.worker.wrapup(item[0])
-            count += 1
-        return count
-
-    async def keep_state(self, interval: float = 2.0) -> None:
-        """Snapshot the calls in progress whenever events arrived since the last one; the
-        journal holds every event in between, so the interval only bounds its length."""
-        seen = self.service.events
-        while True:
-            await asyncio.sleep(interval)
-            if self.service.events != seen:
-                seen = self.service.events
-                # Taken on the loop that changes the tracker; the encoding of what is not
-                # written yet, the file write and its fsync run in a thread.
-                await asyncio.to_thread(self._write_state, self._take_state())
-
-
-def _set_ticket_gauges(metrics: Metrics, counts: TicketCounts) -> None:
+def _set_ticket_gauges(metrics: Metrics, counts: OpenTicketsPerTenant) -> None:
     metrics.tickets_open.clear()
     metrics.tickets_overdue.clear()
     for tenant, count in counts.open.items():
@@ -281,7 +221,7 @@ class Daemon:
         if self.tracking is not None:
             self.tracking.worker.start()
             ami_task = asyncio.create_task(self.tracking.link.run(self._stop))
-            state_task = asyncio.create_task(self.tracking.keep_state())
+            state_task = asyncio.create_task(self.tracking.persistence.keep())
         loop = asyncio.get_running_loop()
         loop.add_signal_handler(signal.SIGTERM, self.request_stop)
         loop.add_signal_handler(signal.SIGINT, self.request_stop)
@@ -305,8 +245,8 @@ class Daemon:
                 state_task.cancel()
             flushed = await asyncio.to_thread(self.tracking.worker.stop, stop_grace)
             # After the flush: the snapshot keeps only what could not be written in time.
-            self.tracking.save_state()
-            self.tracking.state.close()
+            self.tracking.persistence.save()
+            self.tracking.persistence.close()
             log.info("records_flushed", complete=flushed, written=self.tracking.worker.written)
         await self.metrics_endpoint.stop()
         log.info("daemon_stopped")

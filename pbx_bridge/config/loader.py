@@ -60,7 +60,6 @@ class BridgeConfig:
     sounds_dir: Path
     agi_listen: ListenAddress
     queue_timeout: int
-    tenant_files: dict[str, Path]
     generation: str  # content hash: tells which configuration took a decision
     warnings: list[ConfigIssue] = field(default_factory=list)
     state_dir: Path = Path("var")
@@ -191,7 +190,6 @@ def load_config(path: Path) -> BridgeConfig:
         sounds_dir=sounds_dir.resolve(),
         agi_listen=listen,
         queue_timeout=model.service_center.queue_timeout,
-        tenant_files=loaded.files,
         generation=digest.hexdigest()[:12],
         warnings=loaded.warnings,
     )

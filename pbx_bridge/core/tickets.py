@@ -3,16 +3,9 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from enum import StrEnum
 
 from pbx_bridge.core.calls import CallbackTicket, CallRecord, TicketStatus, Wrapup
 from pbx_bridge.core.schedule import Schedule
-
-
-class Timeliness(StrEnum):
-    ON_TIME = "on_time"
-    LATE = "late"
-    OPEN = "open"
 
 
 def ticket_due(schedule: Schedule | None, call_ended: datetime) -> datetime | None:
@@ -38,15 +31,6 @@ def new_ticket(record: CallRecord, wrapup: Wrapup, schedule: Schedule | None) ->
         created=wrapup.at,
         due=ticket_due(schedule, record.ended),
     )
-
-
-def timeliness(ticket: CallbackTicket) -> Timeliness:
-    """A done ticket without a due time broke no promise, so it counts as on time."""
-    if ticket.status is TicketStatus.OPEN or ticket.done_at is None:
-        return Timeliness.OPEN
-    if ticket.due is None or ticket.done_at <= ticket.due:
-        return Timeliness.ON_TIME
-    return Timeliness.LATE
 
 
 def is_overdue(ticket: CallbackTicket, now: datetime) -> bool:

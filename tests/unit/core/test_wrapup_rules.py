@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from pbx_bridge.core.calls import Outcome, Wrapup
-from pbx_bridge.core.wrapups import WRAPUP_WINDOW, latest, merge, refusal
+from pbx_bridge.core.outcomes import WRAPUP_WINDOW, latest, merge, refusal
 from tests.unit.storage.builders import answered, unanswered, wrapup
 
 CALL = answered("1700000000.1", department="Zentrale", note=None)
@@ -17,7 +17,7 @@ CALL = answered("1700000000.1", department="Zentrale", note=None)
 @pytest.mark.parametrize("outcome", [Outcome.RESOLVED, Outcome.TRANSFERRED, Outcome.CALLBACK])
 def test_agent_sets_an_answered_calls_outcome(outcome: Outcome) -> None:
     decision = merge(CALL, wrapup(CALL, outcome))
-    assert decision.accepted
+    assert decision.refused is None
     assert decision.record.outcome is outcome
 
 
@@ -29,13 +29,12 @@ def test_department_and_note_come_from_the_wrapup_when_given() -> None:
 
 
 def test_during_the_call_is_allowed() -> None:
-    assert merge(CALL, wrapup(CALL, Outcome.RESOLVED, after=-timedelta(seconds=30))).accepted
+    assert merge(CALL, wrapup(CALL, Outcome.RESOLVED, after=-timedelta(seconds=30))).refused is None
 
 
 def test_exactly_thirty_minutes_after_is_allowed_one_second_later_is_not() -> None:
-    assert merge(CALL, wrapup(CALL, Outcome.RESOLVED, after=WRAPUP_WINDOW)).accepted
+    assert merge(CALL, wrapup(CALL, Outcome.RESOLVED, after=WRAPUP_WINDOW)).refused is None
     late = merge(CALL, wrapup(CALL, Outcome.RESOLVED, after=WRAPUP_WINDOW + timedelta(seconds=1)))
-    assert not late.accepted
     assert late.refused is not None and late.refused.startswith("too late")
     assert late.record == CALL
 

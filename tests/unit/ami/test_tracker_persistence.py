@@ -50,7 +50,7 @@ def test_records_not_written_before_a_kill_are_handed_over_by_the_restarted_daem
         first.worker.record(call)  # the worker never ran: a database slower than the kill
     callback = wrapup(calls[0], Outcome.CALLBACK)
     first.worker.wrapup(callback)
-    first.save_state()  # the 2 s snapshot; then kill -9
+    first.persistence.save()  # the 2 s snapshot; then kill -9
     saved = json.loads((tmp_path / "state" / "tracker-state.json").read_text())
     assert len(saved["unwritten"]) == 4
 
@@ -70,5 +70,5 @@ def test_after_a_clean_stop_nothing_is_handed_over_twice(tmp_path: Path) -> None
     first.worker.record(answered("1554102000.44", node=first.node))
     first.worker.start()
     assert first.worker.stop(timeout=10)
-    first.save_state()  # as the daemon's stop does: after the worker's flush
+    first.persistence.save()  # as the daemon's stop does: after the worker's flush
     assert tracking(path).worker.unwritten() == []

@@ -1,4 +1,9 @@
-"""Merging an agent's wrap-up into the record Asterisk left behind.
+"""How a call ends: its outcome from what happened to it, and an agent's wrap-up merged in.
+
+`outcome_of` is the outcome of a call from plain facts about it (the routing decision, queued,
+answered, transferred, abandoned, the queue giving up); ami/call_tracker.py gathers those
+facts from Asterisk's events. A wrap-up (`*81`..`*83`, a CRM's UserEvent, `pbx-bridge wrapup`)
+then may replace the outcome of an answered call.
 
 The record as tracked (outcome, department) is kept apart from the wrap-up, so a wrap-up can
 be re-applied whenever the tracker writes the record again, in any order: the effective record
@@ -11,6 +16,58 @@ from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from pbx_bridge.core.calls import WRAPUP_OUTCOMES, CallRecord, Outcome, Wrapup
+
+# The detail of a call whose end was not seen (it ended while the AMI connection was down).
+UNSEEN_END_DETAIL = "ended while the AMI connection was down"
+
+
+@dataclass(frozen=True)
+class CallFacts:
+    """What happened to one call, as far as anyone saw it."""
+
+    action: str = ""  # the routing decision: queue | closed | unrouted; "" if none was seen
+    reason: str | None = None  # of the decision: hours, holiday: <name>, no tenant, ...
+    forwarded_to: str | None = None  # closed and forwarded: where to
+    queued: bool = False
+    answered: bool = False
+    transferred_to: str | None = None  # the target, or how, when an agent transferred it
+    abandoned: bool = False  # the caller left the queue unanswered
+    queue_gave_up: str | None = None  # why the queue let the call go: timeout, full, ...
+    end_seen: bool = True  # False: the call ended while nobody was watching
+
+
+def outcome_of(facts: CallFacts) -> tuple[Outcome, str | None]:
+    """The outcome of a call and its detail (transfer target, closed reason, failure)."""
+    outcome, detail = _as_seen(facts)
+    if not facts.end_seen and outcome in (Outcome.FAILED, Outcome.ABANDONED):
+        # Its end was not seen: do not claim the caller gave up.
+        return Outcome.FAILED, UNSEEN_END_DETAIL
+    return outcome, detail
+
+
+def _as_seen(facts: CallFacts) -> tuple[Outcome, str | None]:
+    action, reason = facts.action, facts.reason
+    if action == "closed":
+        forward = facts.forwarded_to
+        return Outcome.CLOSED, f"{reason}; forwarded to {forward}" if forward else reason
+    if facts.answered:
+        if facts.transferred_to:
+            return Outcome.TRANSFERRED, facts.transferred_to
+        if action == "unrouted":
+            return Outcome.UNROUTED, f"answered; {reason or ''}".rstrip("; ")
+        return Outcome.RESOLVED, None
+    if action == "unrouted":
+        return Outcome.UNROUTED, reason
+    if facts.queue_gave_up:
+        return Outcome.OVERFLOW, facts.queue_gave_up
+    if facts.abandoned or facts.queued:
+        return Outcome.ABANDONED, None
+    if action == "queue":
+        return Outcome.ABANDONED, "before the queue"
+    return Outcome.FAILED, "no routing decision" if not action else f"ended in state {action}"
+
+
+# --- wrap-ups --------------------------------------------------------------------------------
 
 WRAPUP_WINDOW = timedelta(minutes=30)
 
@@ -27,10 +84,6 @@ _NEVER_ANSWERED = {
 class WrapupDecision:
     record: CallRecord  # the effective record: merged if accepted, else the tracked one
     refused: str | None = None  # why the wrap-up does not apply; None when accepted
-
-    @property
-    def accepted(self) -> bool:
-        return self.refused is None
 
 
 def refusal_of_outcome(wrapup: Wrapup) -> str | None:

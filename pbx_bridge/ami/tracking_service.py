@@ -12,100 +12,13 @@ from typing import Protocol
 
 import structlog
 
+from pbx_bridge.ami.call_events import DECISION_EVENT, TRACKED_VARIABLES, flatten, status_variables
+from pbx_bridge.ami.call_tracker import CallTracker, TrackerOutput
 from pbx_bridge.ami.link import AmiLink
 from pbx_bridge.ami.tracker_state import JournalEntry
-from pbx_bridge.core.call_tracking import (
-    DECISION_EVENT,
-    TRACKED_EVENTS,
-    TRACKED_VARIABLES,
-    WRAPUP_EVENT,
-    CallTracker,
-    TrackerOutput,
-)
 from pbx_bridge.core.calls import CallRecord, Wrapup
 
 log = structlog.get_logger("pbx_bridge.tracking")
-
-
-def flatten(message: Mapping[str, object]) -> dict[str, str]:
-    """One string per header. panoramisk turns a repeated header into a list; a dialplan
-    UserEvent repeats Linkedid (the channel's own first, the body's last), and the last
-    one is what the sender meant."""
-    out: dict[str, str] = {}
-    for key, value in message.items():
-        last = (value[-1] if value else "") if isinstance(value, list) else value
-        out[str(key)] = str(last)
-    return out
-
-
-_EVENT_NAMES = frozenset(name.encode() for name in TRACKED_EVENTS)
-_VARIABLES = frozenset(name.encode() for name in TRACKED_VARIABLES)
-_EVENT = b"Event: "
-_VARIABLE = b"\r\nVariable: "
-
-
-def wanted(raw: bytes) -> bool:
-    """Whether a raw AMI message (without its blank line) can matter to the tracker.
-
-    Asterisk sends 70 to 300 events per call; the tracker reads 13 to 21 of them (its event
-    types, and of the VarSets only its variables). Deciding on the raw bytes saves decoding
-    the rest, which would otherwise keep the event loop, and so the FastAGI sessions, busy.
-    With the `manager_eventfilters` lines Asterisk drops them before sending; this stays for
-    an AMI user without them. Responses and anything answering an action (ActionID) pass.
-    """
-    if not raw.startswith(_EVENT) or b"\r\nActionID:" in raw:
-        return True
-    end = raw.find(b"\r\n")
-    name = raw[len(_EVENT) : end if end >= 0 else len(raw)].strip()
-    if name not in _EVENT_NAMES:
-        return False
-    if name != b"VarSet":
-        return True
-    start = raw.find(_VARIABLE)
-    if start < 0:
-        return False
-    start += len(_VARIABLE)
-    end = raw.find(b"\r\n", start)
-    return raw[start : end if end >= 0 else len(raw)].strip() in _VARIABLES
-
-
-def status_variables(replies: Iterable[Mapping[str, object]]) -> dict[str, dict[str, str]]:
-    """Uniqueid -> the set variables a `Status` action with `Variables:` listed, from its
-    `Status` events (one `Variable: NAME=value` header per variable; panoramisk makes a list
-    of a repeated header). Empty values are left out: the variable is not set."""
-    found: dict[str, dict[str, str]] = {}
-    for reply in replies:
-        if reply.get("Event") != "Status":
-            continue
-        raw = reply.get("Variable", [])
-        pairs = (str(item).partition("=") for item in (raw if isinstance(raw, list) else [raw]))
-        values = {name: value for name, _eq, value in pairs if name in TRACKED_VARIABLES and value}
-        uniqueid = reply.get("Uniqueid")
-        if values and isinstance(uniqueid, str):
-            found[uniqueid] = values
-    return found
-
-
-def manager_eventfilters() -> list[str]:
-    """The manager.conf `eventfilter` lines for pbx-bridge's AMI user (Asterisk 21+ advanced
-    filters), so Asterisk sends only what `wanted` would keep instead of ~180 events per call.
-
-    Include filters only: Asterisk then sends an event that matches any of them and nothing
-    else (responses to actions, CoreShowChannel included, are not events and always come).
-    """
-    lines = [
-        f"eventfilter(action(include),name({name})) ="
-        for name in sorted(TRACKED_EVENTS - {"VarSet", "UserEvent"})
-    ]
-    lines.append(
-        f"eventfilter(action(include),name(UserEvent),header(UserEvent),method(exact)) = "
-        f"{WRAPUP_EVENT}"
-    )
-    lines.append(
-        "eventfilter(action(include),name(VarSet),header(Variable),method(regex)) = "
-        f"^({'|'.join(sorted(TRACKED_VARIABLES))})$"
-    )
-    return lines
 
 
 class RecordSink(Protocol):

@@ -1,6 +1,6 @@
 """Six fault scenarios against the real Asterisk testbed, each with a pass condition.
 
-    python -m benchmarks.faults [--only 1 4] [--ci] [--keep]
+    python -m tests.system.faults [--only 1 4] [--ci] [--keep]
 
 1. `kill -9` of the daemon during traffic: every caller completes and hears a greeting (the
    dialplan's fallback decides while the daemon is down); the restarted daemon restores its
@@ -20,7 +20,7 @@
    stay under 20 ms at p99; no call fails or falls back.
 
 Each prints its figures and PASS or FAIL; the exit status is 1 when any failed. `--ci` runs the
-shorter versions that `tests/integration/test_faults.py` runs (e.g. a 10 s database outage
+shorter versions that `tests/system/test_faults.py` runs (e.g. a 10 s database outage
 instead of 60 s).
 """
 
@@ -36,10 +36,10 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from benchmarks.fault_links import kill_daemon, restart_asterisk, silent_ami
-from benchmarks.fault_service import database_outage, hostile_peers, reload_every_second
-from benchmarks.fault_steps import CI, FULL, FaultResult, Scale
-from benchmarks.soak_bed import Bed
+from tests.system.fault_links import kill_daemon, restart_asterisk, silent_ami
+from tests.system.fault_service import database_outage, hostile_peers, reload_every_second
+from tests.system.fault_steps import CI, FULL, FaultResult, Scale
+from tests.system.soak_bed import Bed
 from tests.testbed.asterisk import Testbed, provision
 
 # ---- running them ---------------------------------------------------------------------------
@@ -87,7 +87,7 @@ def revision() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.faults", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m tests.system.faults", description=__doc__)
     parser.add_argument("--only", type=int, nargs="+", choices=sorted(SCENARIOS))
     parser.add_argument("--ci", action="store_true", help="the shorter CI versions")
     parser.add_argument("--keep", action="store_true", help="keep the run folder")

@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import argparse
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -41,6 +40,7 @@ from tests.system.fault_service import database_outage, hostile_peers, reload_ev
 from tests.system.fault_steps import CI, FULL, FaultResult, Scale
 from tests.system.soak_bed import Bed
 from tests.testbed.asterisk import Testbed, provision
+from tests.testbed.provenance import code_version
 
 # ---- running them ---------------------------------------------------------------------------
 
@@ -69,23 +69,6 @@ def run(bed: Bed, run_dir: Path, number: int, scale: Scale, *, catch: bool = Tru
     return result
 
 
-def revision() -> str:
-    """The commit under test, `+changes` when the work tree differs from it."""
-
-    def git(*args: str) -> str:
-        done = subprocess.run(
-            ["git", "-C", str(Path(__file__).parent), *args],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        return done.stdout.strip()
-
-    return git("rev-parse", "--short", "HEAD") + (
-        "+changes" if git("status", "--porcelain") else ""
-    )
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.system.faults", description=__doc__)
     parser.add_argument("--only", type=int, nargs="+", choices=sorted(SCENARIOS))
@@ -97,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
     run_dir = Path(tempfile.mkdtemp(prefix="pbxb-faults-"))
     print(f"run folder: {run_dir}", file=sys.stderr)
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    print(f"faults ({scale.name}): {stamp}, commit {revision()}", flush=True)
+    print(f"faults ({scale.name}): {stamp}, commit {code_version()}", flush=True)
     started = time.monotonic()
     bed = Bed.start(testbed, run_dir / "bed")
     results: list[FaultResult] = []

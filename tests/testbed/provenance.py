@@ -9,6 +9,8 @@ import platform
 import subprocess
 from pathlib import Path
 
+from tests.testbed.asterisk import provision
+
 PROJECT = Path(__file__).resolve().parents[2]
 
 
@@ -50,9 +52,8 @@ def code_version() -> str:
 
 
 def asterisk_version() -> str:
+    """The testbed Asterisk's version; "unknown (...)" when it cannot be provisioned here."""
     try:
-        from tests.testbed.asterisk import provision
-
         return provision().version()
     except Exception as exc:  # the report says so rather than fail the whole run
         return f"unknown ({type(exc).__name__})"

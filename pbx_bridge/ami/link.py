@@ -14,7 +14,6 @@ import asyncio
 import contextlib
 import os
 import stat
-import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -215,11 +214,16 @@ class AmiLink:
             raise ConnectionError("AMI connection lost")
 
     async def _watchdog(self, protocol: WholeMessageProtocol, lost: asyncio.Event) -> None:
-        """Ping every `ping_interval`; abort once nothing has come for `silence_limit`."""
+        """Ping every `ping_interval`; abort once nothing has come for `silence_limit`. Times
+        are the event loop's, as the protocol's `last_received` is."""
         timing = self.timing
-        next_ping = time.monotonic() + timing.ping_interval
+        clock = asyncio.get_running_loop().time
+        next_ping = clock() + timing.ping_interval
+        wake_at = 0.0
         while not lost.is_set():
-            now = time.monotonic()
+            # asyncio runs a timer up to its clock resolution early: waking for a deadline
+            # counts as being at it, or a wake-up just short of it would sleep again for ~0 s.
+            now = max(clock(), wake_at)
             silent = now - protocol.last_received
             if silent >= timing.silence_limit:
                 log.error("ami_silent", seconds=round(silent, 1))
@@ -231,8 +235,8 @@ class AmiLink:
                 with contextlib.suppress(Exception):
                     assert self._manager is not None
                     self._manager.send_action({"Action": "Ping"})
-            silence_at = protocol.last_received + timing.silence_limit
-            await asyncio.sleep(max(0.0, min(next_ping, silence_at) - now))
+            wake_at = min(next_ping, protocol.last_received + timing.silence_limit)
+            await asyncio.sleep(max(0.0, wake_at - now))
 
     def _dispatch(self, _manager: object, message: Mapping[str, object]) -> None:
         try:

@@ -9,7 +9,7 @@ isolation.
 
 from __future__ import annotations
 
-import time
+import asyncio
 from collections.abc import Callable
 from typing import Any
 
@@ -36,10 +36,12 @@ class WholeMessageProtocol(AMIProtocol):  # type: ignore[misc]
     def connection_made(self, transport: Any) -> None:
         super().connection_made(transport)
         self._buffer = b""
-        self.last_received = time.monotonic()
+        # The event loop's clock, which the link's watchdog sleeps on (and tests control).
+        self._clock = asyncio.get_running_loop().time
+        self.last_received = self._clock()
 
     def data_received(self, data: bytes) -> None:
-        self.last_received = time.monotonic()
+        self.last_received = self._clock()
         self._buffer += data
         if self.version is None and self._buffer.startswith(b"Asterisk Call Manager/"):
             line, sep, rest = self._buffer.partition(b"\r\n")

@@ -6,7 +6,13 @@ from __future__ import annotations
 import asyncio
 import gc
 
+import pytest
+
 from pbx_bridge.gc_pacing import GcPace, freeze_start_up_objects, pace_collections
+
+# The event loop's clock runs fast when the loop idles (looptime): timeouts and sleeps
+# take their full loop time but no real time.
+pytestmark = pytest.mark.looptime
 
 
 def test_what_start_up_made_is_frozen_out_of_later_collections() -> None:

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.generate_calls import TenantMix, generate
 from pbx_bridge.cli.db import EXIT_DATABASE, parse_day
 from pbx_bridge.cli.purge import parse_age
 from pbx_bridge.storage import CallLog
 from pbx_bridge.storage.schema import head_revision
+from tests.load.generate_calls import TenantMix, generate
 from tests.unit.cli_reports.console import pbx_bridge, write_config
 from tests.unit.storage.builders import answered
 

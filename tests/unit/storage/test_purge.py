@@ -8,11 +8,11 @@ from datetime import UTC, date, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from benchmarks.generate_calls import TenantMix, generate
 from pbx_bridge.core.calls import Outcome
 from pbx_bridge.core.kpis import KpiThresholds
 from pbx_bridge.storage import CallLog, Report
 from pbx_bridge.storage.models import calls, monthly_aggregates, tickets, wrapups
+from tests.load.generate_calls import TenantMix, generate
 from tests.unit.core.factories import at
 from tests.unit.storage.builders import NODE, answered, wrapup
 

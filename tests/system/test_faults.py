@@ -1,7 +1,7 @@
 """What callers and the call log go through when something breaks: the six fault scenarios of
-`benchmarks/faults.py` in their short CI versions, against the real Asterisk.
+`tests/system/faults.py` in their short CI versions, against the real Asterisk.
 
-One load-sized testbed (`benchmarks.soak_bed.Bed`: 60 agents on a shared SIPp, REFER agents,
+One load-sized testbed (`tests.system.soak_bed.Bed`: 60 agents on a shared SIPp, REFER agents,
 a clerk, a switchboard) serves the module; each scenario starts its own daemon(s) and places
 its own callers. The scenario functions hold the pass conditions; a failure names every
 condition it missed and the figures measured.
@@ -15,8 +15,8 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from benchmarks import fault_steps, faults
-from benchmarks.soak_bed import Bed
+from tests.system import fault_steps, faults
+from tests.system.soak_bed import Bed
 from tests.testbed.asterisk import Testbed
 from tests.testbed.postgres import ADMIN_URL, connect_admin
 
@@ -71,6 +71,6 @@ def test_a_configuration_reload_every_second_fails_no_call(bed: Bed, tmp_path: P
 def test_hostile_fastagi_peers_leave_every_call_decided_by_the_daemon(
     bed: Bed, tmp_path: Path
 ) -> None:
-    # The p99 limit (20 ms) is judged by the full run, `python -m benchmarks.faults --only 6`:
+    # The p99 limit (20 ms) is judged by the full run, `python -m tests.system.faults --only 6`:
     # speed targets belong to the benchmark scripts, not to a timed test on a shared machine.
     run_scenario(bed, tmp_path, 6)

@@ -14,11 +14,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from benchmarks import soak_bed as bed_
-from benchmarks import soak_measure as measure
-from benchmarks import soak_records as records_
-from benchmarks.soak_ami import Seen
-from benchmarks.soak_bed import Bed, Planned
+from tests.system import soak_bed as bed_
+from tests.system import soak_measure as measure
+from tests.system import soak_records as records_
+from tests.system.soak_ami import Seen
+from tests.system.soak_bed import Bed, Planned
 from tests.testbed import center, ports, tracking
 from tests.testbed.daemon import Daemon
 

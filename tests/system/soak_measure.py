@@ -16,9 +16,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from benchmarks import rig
-from benchmarks.soak_ami import Seen
-from tests.testbed import tracking
+from tests.system.soak_ami import Seen
+from tests.testbed import processes, tracking
 
 
 class RssSampler:
@@ -35,7 +34,7 @@ class RssSampler:
     def _loop(self) -> None:
         while not self._stop.is_set():
             with contextlib.suppress(OSError, RuntimeError):  # exited (a fault scenario)
-                self.samples.append((time.monotonic(), rig.rss_kib(self.pid)))
+                self.samples.append((time.monotonic(), processes.rss_kib(self.pid)))
             self._stop.wait(self.every)
 
     def stop(self) -> None:
@@ -51,7 +50,7 @@ def cpu_seconds(pid: int | None) -> float:
     if pid is None:
         return 0.0
     try:
-        return rig.cpu_seconds(pid)
+        return processes.cpu_seconds(pid)
     except OSError:
         return 0.0
 
@@ -69,7 +68,7 @@ class CpuMeter:
         own = os.times()
         return {
             "wall": time.monotonic(),
-            "busy": rig.machine_busy_seconds(),
+            "busy": processes.machine_busy_seconds(),
             "asterisk": cpu_seconds(self.asterisk_pid),
             "daemon": cpu_seconds(self.daemon_pid),
             "harness": own.user + own.system,

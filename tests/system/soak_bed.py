@@ -25,7 +25,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from benchmarks.soak_ami import CallWatch, Seen
+from tests.system.soak_ami import CallWatch, Seen
 from tests.testbed import ami, center, ports, sipp, sounds
 from tests.testbed.asterisk import Asterisk, AsteriskSettings, Testbed
 from tests.testbed.callcenter import CLERK, TRANSFER_TARGET, CallCenter, testbed_globals

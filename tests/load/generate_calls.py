@@ -1,6 +1,6 @@
 """Generate a synthetic call log quickly (Core executemany), for benchmarks and report tests.
 
-    python -m benchmarks.generate_calls --url sqlite:///var/bench.sqlite3 --years 10
+    python -m tests.load.generate_calls --url sqlite:///var/bench.sqlite3 --years 10
 
 Counts are exact: each tenant gets exactly its calls, departments get exactly their counts and
 outcome shares are rounded once per tenant (largest remainder), so a report can be checked

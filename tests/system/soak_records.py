@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from benchmarks.soak_bed import Planned
+from tests.system.soak_bed import Planned
 
 
 def stored_key(stored_caller: object) -> str | None:

@@ -11,14 +11,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from benchmarks import fault_steps as steps
-from benchmarks import soak_bed as bed_
-from benchmarks import soak_measure as measure
-from benchmarks import soak_records as records_
-from benchmarks.fault_proxy import Proxy
-from benchmarks.soak_ami import Seen
-from benchmarks.soak_bed import Bed, Planned
 from pbx_bridge.core.outcomes import UNSEEN_END_DETAIL
+from tests.system import fault_steps as steps
+from tests.system import soak_bed as bed_
+from tests.system import soak_measure as measure
+from tests.system import soak_records as records_
+from tests.system.fault_proxy import Proxy
+from tests.system.soak_ami import Seen
+from tests.system.soak_bed import Bed, Planned
 from tests.testbed import tracking
 from tests.testbed.daemon import port_accepts
 

@@ -1,7 +1,7 @@
 """The soak of issue 6 at CI size: 500 calls of the realistic mix at 20 per second (about 25 s of
 traffic, a minute in all) through the real Asterisk, tracked into SQLite by the daemon.
 
-`python -m benchmarks.soak` (`make soak`) runs the same with 5,000 calls.
+`python -m tests.system.soak` (`make soak`) runs the same with 5,000 calls.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.soak import RSS_GROWTH_LIMIT, run_soak
-from benchmarks.soak_bed import Bed
+from tests.system.soak import RSS_GROWTH_LIMIT, run_soak
+from tests.system.soak_bed import Bed
 from tests.testbed.asterisk import Testbed
 
 CALLS = 500

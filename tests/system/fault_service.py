@@ -14,11 +14,13 @@ from typing import Any
 
 import yaml
 
-from benchmarks import fault_steps as steps
-from benchmarks import soak_bed as bed_
-from benchmarks import soak_measure as measure
-from benchmarks import soak_records as records_
-from benchmarks.fault_db import (
+from pbx_bridge.config.loader import load_config
+from pbx_bridge.storage.spool import SPOOL_FILE
+from tests.system import fault_steps as steps
+from tests.system import soak_bed as bed_
+from tests.system import soak_measure as measure
+from tests.system import soak_records as records_
+from tests.system.fault_db import (
     PostgresUnavailableError,
     SqliteLock,
     postgres_count,
@@ -27,11 +29,9 @@ from benchmarks.fault_db import (
     server_port,
     url_via,
 )
-from benchmarks.fault_hostile import HostilePeers
-from benchmarks.fault_proxy import Proxy
-from benchmarks.soak_bed import Bed, Planned
-from pbx_bridge.config.loader import load_config
-from pbx_bridge.storage.spool import SPOOL_FILE
+from tests.system.fault_hostile import HostilePeers
+from tests.system.fault_proxy import Proxy
+from tests.system.soak_bed import Bed, Planned
 from tests.testbed import center, tracking
 
 # (6) Calls per second, the soak's rate: 600 calls in each phase of the full run, so the p99 is

@@ -1,6 +1,6 @@
 """Six fault scenarios against the real Asterisk testbed, each with a pass condition.
 
-    python -m benchmarks.faults [--only 1 4] [--ci] [--keep]
+    python -m tests.system.faults [--only 1 4] [--ci] [--keep]
 
 1. `kill -9` of the daemon during traffic: every caller completes and hears a greeting (the
    dialplan's fallback decides while the daemon is down); the restarted daemon restores its
@@ -20,7 +20,7 @@
    stay under 20 ms at p99; no call fails or falls back.
 
 Each prints its figures and PASS or FAIL; the exit status is 1 when any failed. `--ci` runs the
-shorter versions that `tests/integration/test_faults.py` runs (e.g. a 10 s database outage
+shorter versions that `tests/system/test_faults.py` runs (e.g. a 10 s database outage
 instead of 60 s).
 """
 
@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import argparse
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -36,11 +35,12 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from benchmarks.fault_links import kill_daemon, restart_asterisk, silent_ami
-from benchmarks.fault_service import database_outage, hostile_peers, reload_every_second
-from benchmarks.fault_steps import CI, FULL, FaultResult, Scale
-from benchmarks.soak_bed import Bed
+from tests.system.fault_links import kill_daemon, restart_asterisk, silent_ami
+from tests.system.fault_service import database_outage, hostile_peers, reload_every_second
+from tests.system.fault_steps import CI, FULL, FaultResult, Scale
+from tests.system.soak_bed import Bed
 from tests.testbed.asterisk import Testbed, provision
+from tests.testbed.provenance import code_version
 
 # ---- running them ---------------------------------------------------------------------------
 
@@ -69,25 +69,8 @@ def run(bed: Bed, run_dir: Path, number: int, scale: Scale, *, catch: bool = Tru
     return result
 
 
-def revision() -> str:
-    """The commit under test, `+changes` when the work tree differs from it."""
-
-    def git(*args: str) -> str:
-        done = subprocess.run(
-            ["git", "-C", str(Path(__file__).parent), *args],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        return done.stdout.strip()
-
-    return git("rev-parse", "--short", "HEAD") + (
-        "+changes" if git("status", "--porcelain") else ""
-    )
-
-
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.faults", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m tests.system.faults", description=__doc__)
     parser.add_argument("--only", type=int, nargs="+", choices=sorted(SCENARIOS))
     parser.add_argument("--ci", action="store_true", help="the shorter CI versions")
     parser.add_argument("--keep", action="store_true", help="keep the run folder")
@@ -97,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
     run_dir = Path(tempfile.mkdtemp(prefix="pbxb-faults-"))
     print(f"run folder: {run_dir}", file=sys.stderr)
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    print(f"faults ({scale.name}): {stamp}, commit {revision()}", flush=True)
+    print(f"faults ({scale.name}): {stamp}, commit {code_version()}", flush=True)
     started = time.monotonic()
     bed = Bed.start(testbed, run_dir / "bed")
     results: list[FaultResult] = []

@@ -1,9 +1,9 @@
 """The soak: thousands of calls of a realistic mix through the real Asterisk, tracked into SQLite.
 
-    python -m benchmarks.soak [--calls 5000] [--rate 20] [--keep]
+    python -m tests.system.soak [--calls 5000] [--rate 20] [--keep]
 
 Starts the testbed's Asterisk 22 with 60 agents, a pool of REFER agents, a clerk and a
-switchboard (`benchmarks/soak_bed.py`), and the daemon with AMI tracking into SQLite. SIPp
+switchboard (`tests/system/soak_bed.py`), and the daemon with AMI tracking into SQLite. SIPp
 places `--calls` calls at `--rate` calls per second: answered, transferred by REFER, callback
 (the agent dials *81 while talking), abandoned, overflow, closed (hang-up and forward) and
 unrouted. Pass: every call placed completed for its caller (SIPp), was decided by the daemon
@@ -11,7 +11,7 @@ and heard its greeting; the database holds exactly one record per call with the 
 tenant and outcome, and one callback ticket per callback call; the daemon logged no error;
 its resident memory did not grow by 10 % or more from the first to the last quarter of the
 traffic. Prints the figures; exit status 0 on pass, 1 on fail. The CI runs 500 calls
-(`tests/integration/test_soak_ci.py`). Run it under `flock /tmp/pbxb-heavy.lock` (`make soak`).
+(`tests/system/test_soak_ci.py`). Run it under `flock /tmp/pbxb-heavy.lock` (`make soak`).
 """
 
 from __future__ import annotations
@@ -27,15 +27,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from benchmarks import rig, run_all
-from benchmarks import soak_bed as bed_
-from benchmarks import soak_measure as measure
-from benchmarks import soak_records as records_
-from benchmarks.soak_ami import Seen
-from benchmarks.soak_bed import Bed, Planned
-from benchmarks.soak_measure import RssGrowth
-from benchmarks.soak_records import RecordCheck
-from tests.testbed import sipp, tracking
+from tests.system import soak_bed as bed_
+from tests.system import soak_measure as measure
+from tests.system import soak_records as records_
+from tests.system.soak_ami import Seen
+from tests.system.soak_bed import Bed, Planned
+from tests.system.soak_measure import RssGrowth
+from tests.system.soak_records import RecordCheck
+from tests.testbed import provenance, sipp, tracking
 from tests.testbed.asterisk import provision
 
 RSS_GROWTH_LIMIT = 0.10
@@ -217,15 +216,15 @@ def header() -> str:
     return "\n".join(
         [
             f"date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
-            f"code: commit {run_all.code_version()}",
-            f"machine: {rig.machine()}",
-            f"Asterisk: {run_all.asterisk_version()}",
+            f"code: commit {provenance.code_version()}",
+            f"machine: {provenance.machine()}",
+            f"Asterisk: {provenance.asterisk_version()}",
         ]
     )
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.soak", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m tests.system.soak", description=__doc__)
     parser.add_argument("--calls", type=int, default=5000, help="calls to place (5000)")
     parser.add_argument("--rate", type=float, default=20.0, help="calls per second (20)")
     parser.add_argument("--keep", action="store_true", help="keep the run folder")

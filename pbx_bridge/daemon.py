@@ -23,7 +23,7 @@ from pbx_bridge.config.errors import ConfigInvalidError
 from pbx_bridge.config.loader import BridgeConfig, load_config
 from pbx_bridge.core.call_tracking import CallTracker
 from pbx_bridge.core.calls import CallRecord, Wrapup
-from pbx_bridge.gc_pacing import freeze_start_up_objects, pace_collections
+from pbx_bridge.gc_pacing import collections_paused, freeze_start_up_objects, pace_collections
 from pbx_bridge.metrics.http import MetricsEndpoint
 from pbx_bridge.metrics.registry import Metrics
 from pbx_bridge.storage import UNAVAILABLE_ERRORS
@@ -70,6 +70,7 @@ class ConfigHolder:
         self.path = path
         self._config = config
         self._metrics = metrics
+        self.reloading = False  # the garbage-collection pacer rests meanwhile
         metrics.config_last_reload.set(time.time())
 
     def current(self) -> BridgeConfig:
@@ -79,7 +80,9 @@ class ConfigHolder:
         """Parse and validate in a worker thread, so calls keep being decided meanwhile (the
         loader's limits keep that short); swap on the loop, whole or not at all."""
         try:
-            new = await asyncio.to_thread(load_config, self.path)
+            self.reloading = True
+            with collections_paused():
+                new = await asyncio.to_thread(load_config, self.path)
         except ConfigInvalidError as exc:
             for issue in exc.issues:
                 log.error("config_reload_error", issue=str(issue))
@@ -89,6 +92,8 @@ class ConfigHolder:
             log.error("config_reload_error", issue=f"{type(exc).__name__}: {exc}", exc_info=True)
             self._rejected(errors=1)
             return False
+        finally:
+            self.reloading = False
         if new.agi_listen != self._config.agi_listen:
             log.warning("config_listen_changed_needs_restart", listen=str(new.agi_listen))
         self._config = new
@@ -307,7 +312,7 @@ class Daemon:
         loop.add_signal_handler(signal.SIGHUP, self.reload)
         watchdog = asyncio.create_task(self._pet_watchdog())
         freeze_start_up_objects()
-        pacer = asyncio.create_task(pace_collections())
+        pacer = asyncio.create_task(pace_collections(paused=lambda: self.config.reloading))
         self.notifier.ready(f"configuration {config.generation}")
         log.info("daemon_ready", generation=config.generation, tracking=self.tracking is not None)
         await self._stop.wait()

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from pbx_bridge.config.errors import ConfigIssue
 
-MAX_FILE_BYTES = 1 << 20  # 1 MiB: a tenant with a thousand numbers takes about 60 KiB
+MAX_FILE_BYTES = 512 << 10  # a tenant with a thousand numbers takes about 60 KiB
 MAX_TOTAL_BYTES = 8 << 20  # bridge.yaml and every tenant file together
 MAX_TENANT_FILES = 500
 

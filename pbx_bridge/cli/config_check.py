@@ -16,6 +16,8 @@ from pbx_bridge.cli.common import (
 from pbx_bridge.config.loader import BridgeConfig
 from pbx_bridge.core.tenants import ClosedAction, Tenant
 from pbx_bridge.sounds import missing_prompts, plan_prompts
+from pbx_bridge.storage import UNAVAILABLE_ERRORS
+from pbx_bridge.storage.opening import open_call_log
 
 
 def register(subparsers: Subparsers) -> None:
@@ -23,6 +25,9 @@ def register(subparsers: Subparsers) -> None:
     actions = config.add_subparsers(dest="config_command", required=True, metavar="COMMAND")
     check = actions.add_parser(
         "check", help="validate bridge.yaml and every tenant file; exit 2 on any error"
+    )
+    check.add_argument(
+        "--connect", action="store_true", help="also connect to the database (database.url)"
     )
     add_config_option(check)
     check.set_defaults(handler=run)
@@ -33,6 +38,8 @@ def run(args: argparse.Namespace) -> int:
     if config is None:
         return EXIT_CONFIG
     missing = [*_missing_sounds(config), *_secret_problems(config)]
+    if args.connect:
+        missing.extend(_database_problems(config))
     for problem in missing:
         print(problem, file=sys.stderr)
     for warning in config.warnings:
@@ -67,6 +74,21 @@ def _missing_sounds(config: BridgeConfig) -> list[str]:
     """Prompts a call would play whose file is absent, and prompt-name conflicts."""
     plan = plan_prompts(config.directory)
     return [*plan.errors, *missing_prompts(config.directory, config.sounds_dir)]
+
+
+def _database_problems(config: BridgeConfig) -> list[str]:
+    """The database must answer a query (connecting creates an SQLite file)."""
+    log = open_call_log(config)
+    where = log.engine.url.render_as_string(hide_password=True)
+    try:
+        with log.engine.connect() as connection:
+            connection.exec_driver_sql("SELECT 1")
+    except UNAVAILABLE_ERRORS as error:
+        reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+        return [f"{config.path}: database {where} unavailable: {reason}"]
+    finally:
+        log.close()
+    return []
 
 
 def _secret_problems(config: BridgeConfig) -> list[str]:

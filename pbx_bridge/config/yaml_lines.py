@@ -124,17 +124,36 @@ def load_yaml(text: str) -> LoadedYaml:
 
 def _worded(text: str, exc: yaml.MarkedYAMLError) -> yaml.MarkedYAMLError:
     """PyYAML's own wording of a syntax error libyaml found ("found character '\\t'"
-    says more than libyaml's "cannot start any token"): only on this error path, where
-    the pure-Python composer stops at the same place; libyaml's error if it does not."""
-    if _EventComposer is None:
+    says more than libyaml's "cannot start any token"), from the text up to the line after
+    the error when that is short; libyaml's error when PyYAML stops elsewhere."""
+    mark = exc.problem_mark or exc.context_mark
+    if _EventComposer is None or mark is None or "nesting" in str(exc.problem):
+        return exc
+    cut = text[: _end_of_line(text, mark.index, lines=2)]
+    if len(cut) > _REWORD_CHARS:
         return exc
     try:
-        yaml.compose(text, Loader=yaml.SafeLoader)
+        yaml.compose(cut, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as worded:
-        return worded
+        again = worded.problem_mark or worded.context_mark
+        if again is not None and again.line == mark.line:
+            return worded
     except (yaml.YAMLError, RecursionError):
         pass
     return exc
+
+
+_REWORD_CHARS = 64 * 1024  # PyYAML reads about 1 MB in 5 s: the rewording stays brief
+
+
+def _end_of_line(text: str, index: int, lines: int) -> int:
+    end = index
+    for _ in range(lines):
+        found = text.find("\n", end)
+        if found < 0:
+            return len(text)
+        end = found + 1
+    return end
 
 
 def _syntax_problem(text: str, exc: yaml.MarkedYAMLError) -> YamlProblem:

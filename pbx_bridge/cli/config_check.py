@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import sqlite3
 import sys
+from pathlib import Path
+
+from sqlalchemy.engine import make_url
 
 from pbx_bridge.ami.link import AmiSecretError, read_secret
 from pbx_bridge.cli.common import (
@@ -77,7 +82,11 @@ def _missing_sounds(config: BridgeConfig) -> list[str]:
 
 
 def _database_problems(config: BridgeConfig) -> list[str]:
-    """The database must answer a query (connecting creates an SQLite file)."""
+    """The database must answer a query. SQLite is opened read-only, so a check run as root
+    creates no file the service user could not write; a missing file is created at start."""
+    url = make_url(config.database_url)
+    if url.get_backend_name() == "sqlite":
+        return _sqlite_problems(config, url.database)
     log = open_call_log(config)
     where = log.engine.url.render_as_string(hide_password=True)
     try:
@@ -88,6 +97,17 @@ def _database_problems(config: BridgeConfig) -> list[str]:
         return [f"{config.path}: database {where} unavailable: {reason}"]
     finally:
         log.close()
+    return []
+
+
+def _sqlite_problems(config: BridgeConfig, database: str | None) -> list[str]:
+    if not database or database == ":memory:" or not Path(database).exists():
+        return []
+    try:
+        with contextlib.closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True)) as db:
+            db.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.Error as error:
+        return [f"{config.path}: database {database} unreadable: {error}"]
     return []
 
 

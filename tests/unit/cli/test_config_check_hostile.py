@@ -84,3 +84,18 @@ def test_connect_passes_with_a_database_that_answers(
     path = _bridge(tmp_path, database={"url": f"sqlite:///{tmp_path / 'calls.sqlite3'}"})
     run = pbx_bridge(capsys, "config", "check", "--connect", "--config", str(path))
     assert (run.code, run.err) == (0, "")
+
+
+def test_connect_creates_no_sqlite_file_and_reports_one_that_is_no_database(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    database = tmp_path / "var" / "calls.sqlite3"
+    path = _bridge(tmp_path, database={"url": f"sqlite:///{database}"})
+    run = pbx_bridge(capsys, "config", "check", "--connect", "--config", str(path))
+    assert (run.code, run.err) == (0, "")
+    assert not database.parent.exists()  # created by the daemon, as its own user
+    database.parent.mkdir()
+    database.write_bytes(b"not a database, but long enough to have a header" * 4)
+    run = pbx_bridge(capsys, "config", "check", "--connect", "--config", str(path))
+    assert run.code == 2
+    assert f"database {database} unreadable:" in run.err

@@ -7,7 +7,7 @@ import argparse
 from collections.abc import Callable
 from datetime import date, datetime
 
-from pbx_bridge.core.free_text import MAX_NOTE_CHARS
+from pbx_bridge.core.free_text import MAX_LABEL_CHARS, MAX_NOTE_CHARS, one_line
 
 # Days a call log can hold: calls before 2000 or after 2099 are typing errors, and years
 # near 1 or 9999 overflow as soon as a time zone or a following day is applied.
@@ -47,6 +47,15 @@ def note_text(text: str) -> str:
     if len(text) > MAX_NOTE_CHARS:
         raise argparse.ArgumentTypeError(
             f"a note has at most {MAX_NOTE_CHARS} characters ({len(text)} given)"
+        )
+    return text
+
+
+def label(text: str) -> str:
+    """An identifier (a call id, a node, a department): one line, at most MAX_LABEL_CHARS."""
+    if len(text) > MAX_LABEL_CHARS or text != one_line(text, MAX_LABEL_CHARS):
+        raise argparse.ArgumentTypeError(
+            f"{shown(text)} is not one line of at most {MAX_LABEL_CHARS} characters"
         )
     return text
 

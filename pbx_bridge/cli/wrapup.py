@@ -10,7 +10,7 @@ import argparse
 import sys
 from datetime import UTC, datetime
 
-from pbx_bridge.cli.arguments import check_instant, note_text
+from pbx_bridge.cli.arguments import check_instant, label, note_text
 from pbx_bridge.cli.common import EXIT_CONFIG, Subparsers, add_config_option
 from pbx_bridge.cli.db import with_call_log
 from pbx_bridge.config.loader import BridgeConfig
@@ -24,11 +24,11 @@ EXIT_REFUSED = 1
 
 def register(subparsers: Subparsers) -> None:
     parser = subparsers.add_parser("wrapup", help="set a call's outcome (resolved, ...)")
-    parser.add_argument("call_id", metavar="CALL_ID", help="the call's Linkedid")
+    parser.add_argument("call_id", type=label, metavar="CALL_ID", help="the call's Linkedid")
     parser.add_argument(
         "--outcome", required=True, choices=sorted(o.value for o in WRAPUP_OUTCOMES)
     )
-    parser.add_argument("--department", help="the department the call was about")
+    parser.add_argument("--department", type=label, help="the department the call was about")
     parser.add_argument(
         "--note",
         type=note_text,
@@ -36,7 +36,9 @@ def register(subparsers: Subparsers) -> None:
         "characters)",
     )
     parser.add_argument("--caller", metavar="NUMBER", help="number to call back (kept until done)")
-    parser.add_argument("--node", help="Asterisk node of the call (needed before its record)")
+    parser.add_argument(
+        "--node", type=label, help="Asterisk node of the call (needed before its record)"
+    )
     parser.add_argument("--at", help="ISO-8601 time of the wrap-up (default: now)")
     add_config_option(parser)
     parser.set_defaults(handler=run)

@@ -95,3 +95,19 @@ def test_control_characters_already_in_the_database_are_listed_escaped(
     assert not any(ord(c) < 0x20 and c != "\n" for c in listing.out)
     assert len(listing.out.splitlines()) == 2  # the header and the one ticket
     assert "Ruckruf\\x1b[2J\\x1b[H\\x0dfake row\\x0a42  gifhorn  forged\\x07" in listing.out
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ("wrapup", "1.1\x1b[2J", "--outcome", "resolved"),
+        ("wrapup", "x" * 101, "--outcome", "resolved"),
+        ("wrapup", "1.1", "--outcome", "resolved", "--department", "Kfz\nforged"),
+        ("wrapup", "1.1", "--outcome", "resolved", "--node", "n" * 101),
+    ],
+    ids=["call id with ESC", "call id too long", "department with newline", "node too long"],
+)
+def test_identifiers_are_one_short_line(config: Path, argv: tuple[str, ...]) -> None:
+    code, _out, err = cli(config, *argv)
+    assert code == 2
+    assert len(err.splitlines()) == 1 and "\x1b" not in err

@@ -92,7 +92,7 @@ class _BridgeFile:
 def _center(model: CenterModel, bridge: _BridgeFile) -> ServiceCenter:
     try:
         zone = ZoneInfo(model.timezone)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a name too long for a path
         bridge.error(("service_center", "timezone"), f"unknown timezone {model.timezone!r}")
         zone = ZoneInfo(_FALLBACK_ZONE)
     country = model.country.upper()

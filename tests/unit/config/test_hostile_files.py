@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from pbx_bridge.config import config_files
+from pbx_bridge.config.errors import ConfigInvalidError
 from pbx_bridge.config.loader import load_config
 from pbx_bridge.config.yaml_lines import MAX_DEPTH, MAX_VALUES
 from tests.unit.config.tree import BRIDGE, GIFHORN, findings, findings_of, load_tree, write_tree
@@ -192,3 +193,12 @@ def test_a_listen_host_that_is_no_host_is_reported(tmp_path: Path, listen: str) 
     assert findings(tmp_path, {"gifhorn": GIFHORN}, bridge) == [
         ("bridge.yaml", 10, f"agi.listen {listen!r} is not HOST:PORT")
     ]
+
+
+def test_an_error_quoting_a_huge_value_is_cut_when_printed(tmp_path: Path) -> None:
+    bridge = BRIDGE.replace("timezone: Europe/Berlin", "timezone: " + "x" * 100_000)
+    with pytest.raises(ConfigInvalidError) as caught:
+        load_config(write_tree(tmp_path, {"gifhorn": GIFHORN}, bridge))
+    (issue,) = caught.value.issues
+    assert issue.line == 3
+    assert len(str(issue)) < len(str(tmp_path)) + 400

@@ -5,10 +5,11 @@ plain dicts and lists ourselves, recording `path -> line` on the way. Plain
 scalars stay strings (apart from null): YAML 1.1 would read `NO` as False and
 `0123` as octal, and pydantic converts the strings that should be numbers.
 
-The text is untrusted in size and shape: libyaml composes it (pure-Python PyYAML recurses
-and is forty times slower), and building stops at MAX_DEPTH levels, at MAX_VALUES values
-(aliases count each time they are expanded, so a "billion laughs" file stops early) and at
-an alias that contains itself. Every stop is a problem at a line, never an exception.
+The text is bounded in size by the caller (config_files) but not in shape: libyaml parses
+it (and refuses nesting beyond 1,000 levels), and building stops at MAX_DEPTH levels, at
+MAX_VALUES values (aliases count each time they are expanded, so a "billion laughs" file
+stops early) and at an alias that contains itself. Every stop is a problem at a line,
+never an exception.
 """
 
 from __future__ import annotations

@@ -5,9 +5,10 @@ Real Asterisk and SIPp callers (tests/testbed), the real daemon process. For eac
 SIPp batch calls through Asterisk while a probe takes FastAGI decisions from the daemon every
 20 ms; two seconds in, the scenario's tenant file is put in place and the daemon gets SIGHUP.
 Printed per scenario: the reload's outcome and duration, the decision latency the probe
-measured while the reload ran (p50/p99/max, from sending the AGI headers to receiving
-PBXB_ACTION), the daemon's peak memory, and the calls that failed or were not decided by the
-daemon (read from Asterisk's own events).
+measured around the reload (from 250 ms before the SIGHUP to 250 ms after the daemon's
+answer) and during the rest of the run (p50/p99/max, from sending the AGI headers to
+receiving PBXB_ACTION), the daemon's peak memory, and the calls that failed or were not
+decided by the daemon (read from Asterisk's own events).
 
     flock /tmp/pbxb-heavy.lock .venv/bin/python -m benchmarks.reload_under_load
 """
@@ -35,6 +36,7 @@ from tests.testbed.sipp import Call
 
 LIMIT_MS = 50.0  # no decision may wait longer than this while a reload runs
 PROBE_EVERY_S = 0.02
+AROUND_S = 0.25  # "around the reload": from this long before the SIGHUP to after the answer
 
 BILLION_LAUGHS = """\
 a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]
@@ -149,8 +151,19 @@ class Probe:
             self._stop.wait(max(0.0, PROBE_EVERY_S - (time.monotonic() - started)))
 
     def during(self, first: float, last: float) -> list[float]:
-        """Latencies (ms) of the decisions asked for between `first` and `last`."""
-        return [latency * 1000 for started, latency in self.samples if first <= started <= last]
+        """Latencies (ms) of the decisions that were under way between `first` and `last`."""
+        return [
+            latency * 1000
+            for started, latency in self.samples
+            if started <= last and started + latency >= first
+        ]
+
+    def outside(self, first: float, last: float) -> list[float]:
+        return [
+            latency * 1000
+            for started, latency in self.samples
+            if started > last or started + latency < first
+        ]
 
 
 @dataclass(frozen=True)
@@ -158,7 +171,8 @@ class Outcome:
     scenario: str
     reload_event: str
     reload_s: float
-    decisions: list[float]
+    decisions: list[float]  # ms, around the reload
+    baseline: list[float]  # ms, the rest of the scenario
     probe_errors: int
     peak_rss_mb: float
     calls: int
@@ -166,18 +180,13 @@ class Outcome:
     not_by_daemon: int
 
     def line(self) -> str:
-        lat = sorted(self.decisions)
-        if lat:
-            p50 = statistics.median(lat)
-            p99 = lat[min(len(lat) - 1, int(len(lat) * 0.99))]
-            figures = f"p50 {p50:5.1f} ms  p99 {p99:5.1f} ms  max {lat[-1]:5.1f} ms"
-        else:
-            figures = "no decision measured"
         return (
-            f"{self.scenario:<34} {self.reload_event:<23} {self.reload_s:6.2f} s  "
-            f"{len(lat):4d} decisions: {figures}  probe errors {self.probe_errors}  "
-            f"peak RSS {self.peak_rss_mb:6.1f} MB  calls {self.calls}, failed "
-            f"{self.failed_calls}, not decided by the daemon {self.not_by_daemon}"
+            f"{self.scenario}: {self.reload_event} after {self.reload_s:.2f} s\n"
+            f"  around the reload {_figures(self.decisions)}\n"
+            f"  rest of the run   {_figures(self.baseline)}\n"
+            f"  probe errors {self.probe_errors}, daemon peak RSS {self.peak_rss_mb:.1f} MB, "
+            f"SIPp calls {self.calls}: failed {self.failed_calls}, not decided by the daemon "
+            f"{self.not_by_daemon}"
         )
 
     @property
@@ -192,6 +201,17 @@ class Outcome:
         )
 
 
+def _figures(latencies: list[float]) -> str:
+    lat = sorted(latencies)
+    if not lat:
+        return "no decision measured"
+    p99 = lat[min(len(lat) - 1, int(len(lat) * 0.99))]
+    return (
+        f"{len(lat):4d} decisions: p50 {statistics.median(lat):5.1f} ms, p99 {p99:5.1f} ms, "
+        f"max {lat[-1]:5.1f} ms"
+    )
+
+
 def _peak_rss_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmHWM:"):
@@ -199,28 +219,44 @@ def _peak_rss_mb(pid: int) -> float:
     return 0.0
 
 
-def _reload_events(log: Path) -> list[str]:
-    """The reload answers in the daemon's log so far, in order."""
-    return [
-        event
-        for line in log.read_text(errors="replace").splitlines()
-        for event in ("config_reload_rejected", "config_reloaded")
-        if f'"event": "{event}"' in line
-    ]
+class ReloadAnswers:
+    """The daemon's answers to SIGHUP, read from its log as it grows (only the new bytes:
+    the probe shares this process and must not wait for whole-file reads)."""
 
+    def __init__(self, log: Path) -> None:
+        self._log = log
+        self._offset = 0
+        self._partial = b""
+        self.seen: list[str] = []
 
-def _wait_for_reload(log: Path, before: int, timeout: float) -> str:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        events = _reload_events(log)
-        if len(events) > before:
-            return events[before]
-        time.sleep(0.005)
-    return "no answer"
+    def poll(self) -> list[str]:
+        with self._log.open("rb") as handle:
+            handle.seek(self._offset)
+            data = self._partial + handle.read()
+        self._offset += len(data) - len(self._partial)
+        *lines, self._partial = data.split(b"\n")
+        for line in lines:
+            for event in ("config_reload_rejected", "config_reloaded"):
+                if f'"event": "{event}"'.encode() in line:
+                    self.seen.append(event)
+        return self.seen
+
+    def next_answer(self, timeout: float) -> str:
+        before = len(self.seen)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if len(self.poll()) > before:
+                return self.seen[before]
+            time.sleep(0.01)
+        return "no answer"
 
 
 def run_scenario(
-    call_center: CallCenter, daemon: Daemon, scenario: Scenario, calls_per_scenario: int
+    call_center: CallCenter,
+    daemon: Daemon,
+    answers: ReloadAnswers,
+    scenario: Scenario,
+    calls_per_scenario: int,
 ) -> Outcome:
     assert daemon.process is not None
     pid = daemon.process.pid
@@ -235,10 +271,10 @@ def run_scenario(
         partial = tenant_file.with_suffix(".partial")
         partial.write_text(text)
         os.replace(partial, tenant_file)
-    before = len(_reload_events(daemon.log))
+    answers.poll()
     sighup = time.monotonic()
     os.kill(pid, signal.SIGHUP)
-    event = _wait_for_reload(daemon.log, before, timeout=120)
+    event = answers.next_answer(timeout=120)
     answered = time.monotonic()
     result = callers.wait(120)
     probe.stop()
@@ -247,14 +283,14 @@ def run_scenario(
     peak = _peak_rss_mb(pid)
     if text:
         tenant_file.unlink()
-        before = len(_reload_events(daemon.log))
         os.kill(pid, signal.SIGHUP)  # back to the configuration without it, not measured
-        _wait_for_reload(daemon.log, before, timeout=120)
+        answers.next_answer(timeout=120)
     return Outcome(
         scenario=scenario.name,
         reload_event=event,
         reload_s=answered - sighup,
-        decisions=probe.during(sighup, answered),
+        decisions=probe.during(sighup - AROUND_S, answered + AROUND_S),
+        baseline=probe.outside(sighup - AROUND_S, answered + AROUND_S),
         probe_errors=probe.errors,
         peak_rss_mb=peak,
         calls=len(calls),
@@ -276,8 +312,9 @@ def main(argv: list[str] | None = None) -> int:
         call_center.configure(center.EXAMPLE_TENANTS)
         daemon = call_center.daemon(run_dir / "daemon.log")
         daemon.start()
+        answers = ReloadAnswers(daemon.log)
         for scenario in SCENARIOS:
-            outcome = run_scenario(call_center, daemon, scenario, args.calls)
+            outcome = run_scenario(call_center, daemon, answers, scenario, args.calls)
             outcomes.append(outcome)
             print(outcome.line(), flush=True)
     finally:

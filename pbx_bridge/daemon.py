@@ -24,6 +24,7 @@ from pbx_bridge.config.loader import BridgeConfig, load_config
 from pbx_bridge.core.call_tracking import CallTracker
 from pbx_bridge.core.calls import CallRecord, Wrapup
 from pbx_bridge.gc_pacing import collections_paused, freeze_start_up_objects, pace_collections
+from pbx_bridge.gil_turns import short_gil_turns
 from pbx_bridge.metrics.http import MetricsEndpoint
 from pbx_bridge.metrics.registry import Metrics
 from pbx_bridge.storage import UNAVAILABLE_ERRORS
@@ -81,7 +82,7 @@ class ConfigHolder:
         loader's limits keep that short); swap on the loop, whole or not at all."""
         try:
             self.reloading = True
-            with collections_paused():
+            with collections_paused(), short_gil_turns():
                 new = await asyncio.to_thread(load_config, self.path)
         except ConfigInvalidError as exc:
             for issue in exc.issues:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-
 MAX_SHOWN = 300  # characters of a message, which may quote the offending value
 
 

@@ -4,6 +4,7 @@ configuration serving whenever the new one is refused."""
 from __future__ import annotations
 
 import asyncio
+import sys
 import time
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from structlog.testing import capture_logs
 from pbx_bridge import daemon as daemon_module
 from pbx_bridge.config.loader import BridgeConfig, load_config
 from pbx_bridge.daemon import Daemon
+from pbx_bridge.gil_turns import SHORT_TURN_S
 from pbx_bridge.systemd_notify import SystemdNotifier
 from tests.testbed import center
 from tests.unit.config.test_hostile_files import BILLION_LAUGHS
@@ -113,3 +115,21 @@ async def test_every_sighup_gets_its_own_reload_one_after_the_other(tmp_path: Pa
     await answered(daemon, sighups=3)
     assert reloads(daemon, "ok") == 3
     assert notifier.sent == ["RELOADING=1", "READY=1"] * 3
+
+
+async def test_the_worker_gets_short_gil_turns_only_while_a_reload_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    daemon, _notifier, _path = start(tmp_path)
+    real_load = load_config
+    seen: list[float] = []
+
+    def watched(path: Path) -> BridgeConfig:
+        seen.append(sys.getswitchinterval())
+        return real_load(path)
+
+    monkeypatch.setattr(daemon_module, "load_config", watched)
+    before = sys.getswitchinterval()
+    await answered(daemon)
+    assert seen == [SHORT_TURN_S]
+    assert sys.getswitchinterval() == before

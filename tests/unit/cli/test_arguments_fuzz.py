@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import io
+import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +21,7 @@ from hypothesis import strategies as st
 
 from pbx_bridge.cli.main import build_parser, main
 from pbx_bridge.storage import CallLog
-from tests.unit.cli_reports.console import write_config
+from tests.unit.cli_reports.console import TENANTS, write_config
 
 # Start a server or run for long: not arguments' business.
 _LEFT_OUT = {("run",), ("sounds", "build"), ("web",)}
@@ -126,7 +127,13 @@ def config(tmp_path_factory: pytest.TempPathFactory) -> Path:
     log = CallLog(url)
     log.upgrade()
     log.close()
-    return write_config(root / "center", url)
+    # A copy of the tenants: a command that writes to the configuration writes to the copy.
+    tenants = root / "tenants"
+    shutil.copytree(TENANTS, tenants)
+    bridge = write_config(root / "center", url)
+    text = bridge.read_text().replace(f"tenants_dir: {TENANTS}", f"tenants_dir: {tenants}")
+    bridge.write_text(text)
+    return bridge
 
 
 def run_cli(argv: list[str]) -> tuple[int, str, str]:

@@ -105,8 +105,8 @@ async def test_the_event_loop_keeps_running_while_a_reload_parses(
         await asyncio.sleep(0.01)
         worst = max(worst, time.monotonic() - before)
         ticks += 1
-    assert ticks >= 20
-    assert worst < 0.1
+    assert ticks >= 10  # on the loop, the half-second load would have allowed none
+    assert worst < 0.25
     assert reloads(daemon, "ok") == 1
 
 

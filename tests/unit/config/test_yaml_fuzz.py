@@ -26,12 +26,12 @@ _YAML_TEXT = st.one_of(
 )
 
 
-@settings(max_examples=150, deadline=1000, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=150, deadline=3000, suppress_health_check=[HealthCheck.too_slow])
 @given(_YAML_TEXT)
 def test_any_text_gives_data_or_problems_at_real_lines(text: str) -> None:
     started = time.monotonic()
     loaded = load_yaml(text)
-    assert time.monotonic() - started < 1.0
+    assert time.monotonic() - started < 3.0
     last_line = max(1, len(text.splitlines()) + 1)  # YAML breaks lines at CR too
     for problem in loaded.problems:
         assert 1 <= problem.line <= last_line
@@ -59,7 +59,7 @@ _HOSTILE = st.one_of(
 )
 
 
-@settings(max_examples=120, deadline=2000, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=120, deadline=5000, suppress_health_check=[HealthCheck.too_slow])
 @given(st.sampled_from(_FIELDS), _HOSTILE)
 def test_any_value_anywhere_loads_or_is_a_config_error(field: tuple[str, str], value: str) -> None:
     which, original = field

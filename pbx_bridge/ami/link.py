@@ -55,7 +55,7 @@ def read_secret(settings: AmiSettings) -> str:
             raise AmiSecretError(f"cannot read AMI secret file {path}: {exc.strerror}") from exc
         except UnicodeDecodeError as exc:
             raise AmiSecretError(
-                f"AMI secret file {path} is not UTF-8 text (byte {exc.start + 1})"
+                f"AMI secret file {path} is not UTF-8 text"  # nothing of the secret itself
             ) from exc
         if not secret:
             raise AmiSecretError(f"AMI secret file {path} is empty")

@@ -56,7 +56,7 @@ def test_a_secret_file_that_is_not_utf8_is_a_clear_error(tmp_path: Path) -> None
     secret = tmp_path / "ami.secret"
     secret.write_bytes(b"s3cr\xe9t\n")
     secret.chmod(0o600)
-    with pytest.raises(AmiSecretError, match=r"is not UTF-8 text \(byte 5\)"):
+    with pytest.raises(AmiSecretError, match=r"is not UTF-8 text$"):
         read_secret(settings(5038, secret))
 
 

@@ -24,7 +24,8 @@ from pbx_bridge.ami.tracking_service import TrackingService
 from pbx_bridge.config.errors import ConfigInvalidError
 from pbx_bridge.config.loader import BridgeConfig, load_config
 from pbx_bridge.core.calls import CallRecord, Wrapup
-from pbx_bridge.gc_pacing import freeze_start_up_objects, pace_collections
+from pbx_bridge.gc_pacing import collections_paused, freeze_start_up_objects, pace_collections
+from pbx_bridge.gil_turns import short_gil_turns
 from pbx_bridge.metrics.http import MetricsEndpoint
 from pbx_bridge.metrics.registry import Metrics
 from pbx_bridge.storage import UNAVAILABLE_ERRORS
@@ -70,22 +71,30 @@ class ConfigHolder:
         self.path = path
         self._config = config
         self._metrics = metrics
+        self.reloading = False  # the garbage-collection pacer rests meanwhile
         metrics.config_last_reload.set(time.time())
 
     def current(self) -> BridgeConfig:
         return self._config
 
-    def reload(self) -> bool:
+    async def reload(self) -> bool:
+        """Parse and validate in a worker thread, so calls keep being decided meanwhile (the
+        loader's limits keep that short); swap on the loop, whole or not at all."""
         try:
-            new = load_config(self.path)
+            self.reloading = True
+            with collections_paused(), short_gil_turns():
+                new = await asyncio.to_thread(load_config, self.path)
         except ConfigInvalidError as exc:
             for issue in exc.issues:
                 log.error("config_reload_error", issue=str(issue))
-            log.error(
-                "config_reload_rejected", errors=len(exc.issues), kept=self._config.generation
-            )
-            self._metrics.config_reloads.labels("failed").inc()
+            self._rejected(errors=len(exc.issues))
             return False
+        except Exception as exc:  # a loader bug must not take the daemon or its reloads down
+            log.error("config_reload_error", issue=f"{type(exc).__name__}: {exc}", exc_info=True)
+            self._rejected(errors=1)
+            return False
+        finally:
+            self.reloading = False
         if new.agi_listen != self._config.agi_listen:
             log.warning("config_listen_changed_needs_restart", listen=str(new.agi_listen))
         self._config = new
@@ -93,6 +102,10 @@ class ConfigHolder:
         self._metrics.config_last_reload.set(time.time())
         log.info("config_reloaded", generation=new.generation, tenants=len(new.directory.tenants))
         return True
+
+    def _rejected(self, errors: int) -> None:
+        log.error("config_reload_rejected", errors=errors, kept=self._config.generation)
+        self._metrics.config_reloads.labels("failed").inc()
 
 
 class _MeteredSink:
@@ -196,6 +209,8 @@ class Daemon:
         )
         self.metrics_endpoint = MetricsEndpoint(self.metrics, config.metrics_peers, self.healthy)
         self._stop = asyncio.Event()
+        self._reloads_pending = 0
+        self._reloader: asyncio.Task[None] | None = None
 
     def healthy(self) -> bool:
         return self.tracking is None or self.tracking.healthy
@@ -204,12 +219,22 @@ class Daemon:
         self._stop.set()
 
     def reload(self) -> None:
-        self.notifier.reloading()
-        ok = self.config.reload()
-        generation = self.config.current().generation
-        self.notifier.send(
-            "READY=1", f"STATUS=configuration {generation}" + ("" if ok else " (reload rejected)")
-        )
+        """SIGHUP: one reload per signal, one at a time, off the loop's critical path."""
+        self._reloads_pending += 1
+        if self._reloader is None or self._reloader.done():
+            self._reloader = asyncio.get_running_loop().create_task(self._reload_pending())
+
+    async def _reload_pending(self) -> None:
+        while self._reloads_pending:
+            self._reloads_pending -= 1
+            self.notifier.reloading()
+            ok = False
+            try:
+                ok = await self.config.reload()
+            finally:  # READY=1 after every RELOADING=1, whatever happened in between
+                generation = self.config.current().generation
+                status = f"STATUS=configuration {generation}"
+                self.notifier.send("READY=1", status + ("" if ok else " (reload rejected)"))
 
     async def run(self, stop_grace: float = 10.0) -> int:
         config = self.config.current()
@@ -228,7 +253,7 @@ class Daemon:
         loop.add_signal_handler(signal.SIGHUP, self.reload)
         watchdog = asyncio.create_task(self._pet_watchdog())
         freeze_start_up_objects()
-        pacer = asyncio.create_task(pace_collections())
+        pacer = asyncio.create_task(pace_collections(paused=lambda: self.config.reloading))
         self.notifier.ready(f"configuration {config.generation}")
         log.info("daemon_ready", generation=config.generation, tracking=self.tracking is not None)
         await self._stop.wait()
@@ -236,6 +261,8 @@ class Daemon:
         log.info("daemon_stopping", sessions=self.agi.active_sessions)
         watchdog.cancel()
         pacer.cancel()
+        if self._reloader is not None:
+            self._reloader.cancel()  # a reload's thread finishes alone; its result is dropped
         await self.agi.stop(stop_grace)
         if ami_task is not None:
             with contextlib.suppress(Exception):

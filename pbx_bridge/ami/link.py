@@ -48,7 +48,14 @@ def read_secret(settings: AmiSettings) -> str:
                 f"AMI secret file {path} is readable by others (mode {stat.S_IMODE(mode):o}); "
                 f"run: chmod 600 {path}"
             )
-        secret = path.read_text(encoding="utf-8").strip()
+        try:
+            secret = path.read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise AmiSecretError(f"cannot read AMI secret file {path}: {exc.strerror}") from exc
+        except UnicodeDecodeError as exc:
+            raise AmiSecretError(
+                f"AMI secret file {path} is not UTF-8 text"  # nothing of the secret itself
+            ) from exc
         if not secret:
             raise AmiSecretError(f"AMI secret file {path} is empty")
         return secret
@@ -85,6 +92,8 @@ def next_backoff(delay: float, timing: LinkTiming) -> float:
 class _Manager(Manager):  # type: ignore[misc]
     """panoramisk's Manager without its own reconnect and pinger: the link decides."""
 
+    authenticated_future: Any  # the Login action's future while a login is under way
+
     def __init__(self, lost: Callable[[object], None], **config: Any) -> None:
         super().__init__(**config)
         self._lost = lost
@@ -95,6 +104,15 @@ class _Manager(Manager):  # type: ignore[misc]
 
     def ping(self) -> None:  # the link's watchdog pings instead
         return None
+
+    def login(self, future: asyncio.Future[Any]) -> bool:
+        # A login that timed out is cancelled by the link; panoramisk would read its result
+        # and log a CancelledError traceback for a peer that merely never answered.
+        if future.cancelled():
+            self.authenticated_future = None
+            return False
+        result: bool = super().login(future)
+        return result
 
 
 class AmiLink:
@@ -146,6 +164,9 @@ class AmiLink:
                 if self._logged_in:  # a working connection was lost: try again at once
                     wait = delay = self.timing.backoff_first
                 log.warning("ami_unreachable", error=self.last_error, retry_in=wait)
+            except Exception as exc:  # anything else would end call tracking without a word
+                self.last_error = f"{type(exc).__name__}: {exc}"
+                log.exception("ami_session_failed", error=self.last_error, retry_in=wait)
             finally:
                 self._set_connected(False)
                 self._close()

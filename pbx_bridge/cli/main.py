@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from pbx_bridge import __version__
 from pbx_bridge.cli import (
@@ -24,8 +25,16 @@ from pbx_bridge.cli import (
 SUBCOMMANDS = (config_check, route, hours, sounds, run, db, calls, report, tickets, wrapup, purge)
 
 
+class _OneLineErrors(argparse.ArgumentParser):
+    """Bad arguments: one line naming the command and the problem, exit 2 (not the usage
+    block, which can fill a screen for commands with many options)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _OneLineErrors(
         prog="pbx-bridge",
         description="Routing, service hours and call outcomes for a shared municipal "
         "telephone service center on Asterisk.",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import ipaddress
 import os
 import re
@@ -240,6 +241,16 @@ def _check_database_url(url: str, bridge: _BridgeFile) -> None:
         return
     if port is not None and not 0 < port < 65536:
         bridge.error(where, f"database.url: port {port} is out of range")
+    driver = parsed.get_dialect().driver
+    module = _DRIVER_MODULES.get(driver, driver)
+    if parsed.get_backend_name() != "sqlite" and importlib.util.find_spec(module) is None:
+        hint = " (pip install 'pbx-bridge[postgresql]')" if driver == "psycopg" else ""
+        bridge.error(where, f"database.url: the driver {driver!r} is not installed{hint}")
+
+
+# Python modules of SQLAlchemy drivers whose module name is not the driver's name. Looked up,
+# not imported: the failsafe AGI loads this configuration on every call it routes.
+_DRIVER_MODULES = {"mysqldb": "MySQLdb", "pysqlite": "sqlite3"}
 
 
 def _state_dir(path: Path, configured: str | None) -> Path:

@@ -174,10 +174,11 @@ def test_a_tenant_file_that_is_not_utf8_is_reported_at_the_bad_line(tmp_path: Pa
 @pytest.mark.parametrize(
     ("url", "message"),
     [
-        ("postgresql://pbx:pw@db:notaport/calls", "database.url: the port is not a number"),
-        ("postgresql://pbx:pw@db:99999/calls", "database.url: port 99999 is out of range"),
+        ("postgresql+psycopg://pbx:pw@db:notaport/calls", "database.url: the port is not a number"),
+        ("postgresql+psycopg://pbx:pw@db:99999/calls", "database.url: port 99999 is out of range"),
         ("no url at all", "database.url is not a database URL (driver://user@host:port/name)"),
         ("oracle+nodriver://db/calls", "database.url: no driver for 'oracle+nodriver'"),
+        ("postgresql+psycopg2://db/calls", "database.url: the driver 'psycopg2' is not installed"),
     ],
 )
 def test_a_malformed_database_url_is_reported_at_its_line(

@@ -13,14 +13,19 @@ from pbx_bridge.cli.tabular import Cell, add_format_option, print_csv, print_jso
 from pbx_bridge.config.loader import BridgeConfig
 from pbx_bridge.core.calls import Outcome
 from pbx_bridge.core.kpis import (
+    CallCounts,
+    KpiThresholds,
     abandon_rate_percent,
     asa_s,
+    first_contact_resolution_percent,
     monthly_average,
     percent,
     service_level_percent,
 )
+from pbx_bridge.core.periods import Period
 from pbx_bridge.core.schedule import WEEKDAY_NAMES
 from pbx_bridge.storage import CallLog, Report
+from pbx_bridge.storage.reports import PeriodFigures
 
 ALL = "all"
 NO_TENANT = "(unrouted)"
@@ -42,6 +47,11 @@ def register(subparsers: Subparsers) -> None:
         type=day_argument(last=True),
         help="last day (inclusive), YYYY-MM-DD",
     )
+    parser.add_argument(
+        "--by",
+        choices=[p.value for p in Period],
+        help="add the series: one row per month, ISO week or day",
+    )
     add_format_option(parser)
     add_config_option(parser)
     parser.set_defaults(handler=run)
@@ -59,7 +69,10 @@ def _report(log: CallLog, config: BridgeConfig, args: argparse.Namespace) -> int
     if tenant is not None and config.directory.tenant(tenant) is None:
         # Past tenants still need their figures (billing), so this only warns.
         print(f"note: tenant {tenant!r} is not in the configuration", file=sys.stderr)
-    report = log.report(tenant=tenant, first=args.first, last=args.last, now=datetime.now(UTC))
+    by = None if args.by is None else Period(args.by)
+    report = log.report(
+        tenant=tenant, first=args.first, last=args.last, now=datetime.now(UTC), by=by
+    )
     data = as_json(report)
     if args.format == "json":
         print_json(data)
@@ -88,10 +101,57 @@ def _department_key(report: Report, tenant: str | None, department: str | None) 
     return f"{tenant or NO_TENANT} / {name}"
 
 
+def service_levels(counts: CallCounts, thresholds: KpiThresholds) -> list[dict[str, Any]]:
+    """One entry per threshold; percent and answered_within None where unknown."""
+    return [
+        {
+            "threshold_s": threshold,
+            "percent": _rounded(service_level_percent(counts, threshold)),
+            "answered_within": counts.answered_within_s(threshold),
+            "offered": counts.offered,
+        }
+        for threshold in thresholds.service_levels_s
+    ]
+
+
+def first_contact_resolution(counts: CallCounts) -> dict[str, Any]:
+    return {
+        "percent": _rounded(first_contact_resolution_percent(counts)),
+        "resolved": counts.resolved,
+        "answered": counts.answered,
+    }
+
+
+def abandon_rate(counts: CallCounts, thresholds: KpiThresholds) -> dict[str, Any]:
+    return {
+        "percent": _rounded(abandon_rate_percent(counts)),
+        "abandoned": counts.abandoned - counts.short_abandons,
+        "short_abandons": counts.short_abandons,
+        "short_abandon_s": thresholds.short_abandon_s,
+        "offered": counts.offered,
+    }
+
+
+def _period_json(period: str, figures: PeriodFigures, thresholds: KpiThresholds) -> dict[str, Any]:
+    counts, total = figures.counts, figures.counts.calls
+    return {
+        "period": period,
+        "total_calls": total,
+        "offered": counts.offered,
+        "answered": counts.answered,
+        "service_levels": service_levels(counts, thresholds),
+        "asa_s": _rounded(asa_s(counts)),
+        "abandon_rate": abandon_rate(counts, thresholds),
+        "first_contact_resolution": first_contact_resolution(counts),
+        "outcomes": {o.value: _share(figures.outcomes[o], total) for o in Outcome},
+    }
+
+
 def as_json(report: Report) -> dict[str, Any]:
     query, counts, total = report.query, report.counts, report.total_calls
     departments = sorted(report.departments.items(), key=lambda item: (-item[1], str(item[0])))
-    return {
+    levels = service_levels(counts, query.thresholds)
+    data: dict[str, Any] = {
         "tenant": query.tenant or ALL,
         "from": query.first.isoformat(),
         "to": query.last.isoformat(),
@@ -110,21 +170,12 @@ def as_json(report: Report) -> dict[str, Any]:
             for (tenant, department), count in departments
         },
         "outcomes": {o.value: _share(report.outcomes[o], total) for o in Outcome},
-        "service_level": {
-            "threshold_s": query.thresholds.service_level_s,
-            "percent": _rounded(service_level_percent(counts)),
-            "answered_within": counts.answered_within,
-            "offered": counts.offered,
-        },
+        "service_level": levels[0],
+        "service_levels": levels,
         "asa_s": _rounded(asa_s(counts)),
         "answered": counts.answered,
-        "abandon_rate": {
-            "percent": _rounded(abandon_rate_percent(counts)),
-            "abandoned": counts.abandoned - counts.short_abandons,
-            "short_abandons": counts.short_abandons,
-            "short_abandon_s": query.thresholds.short_abandon_s,
-            "offered": counts.offered,
-        },
+        "abandon_rate": abandon_rate(counts, query.thresholds),
+        "first_contact_resolution": first_contact_resolution(counts),
         "tickets": {
             "on_time": report.tickets.on_time,
             "late": report.tickets.late,
@@ -135,10 +186,30 @@ def as_json(report: Report) -> dict[str, Any]:
         "hours": {f"{hour:02d}": count for hour, count in enumerate(report.hours)},
         "notes": report.notes,
     }
+    if query.by is not None:
+        data["by"] = query.by.value
+        data["series"] = [
+            _period_json(period, figures, query.thresholds)
+            for period, figures in report.series.items()
+        ]
+    return data
+
+
+def _flat(prefix: str, key: str, value: Any) -> list[list[Cell]]:
+    if isinstance(value, dict):
+        return [
+            row for name, inner in value.items() for row in _flat(f"{prefix}.{name}", key, inner)
+        ]
+    if isinstance(value, list):
+        return [[prefix, key, item] for item in value]
+    return [[prefix, key, value]]
 
 
 def _long_rows(data: dict[str, Any]) -> list[list[Cell]]:
-    """One row per figure: metric, key, value (spreadsheets pivot this easily)."""
+    """One row per figure: metric, key, value (spreadsheets pivot this easily).
+
+    Lists of records (service levels, the series) are keyed by their first field.
+    """
     rows: list[list[Cell]] = []
     for metric, value in data.items():
         if isinstance(value, dict):
@@ -147,6 +218,11 @@ def _long_rows(data: dict[str, Any]) -> list[list[Cell]]:
                     rows.extend([f"{metric}.{field}", key, v] for field, v in inner.items())
                 else:
                     rows.append([metric, key, inner])
+        elif isinstance(value, list) and value and isinstance(value[0], dict):
+            for record in value:
+                first, *rest = record.items()
+                for name, inner in rest:
+                    rows.extend(_flat(f"{metric}.{name}", str(first[1]), inner))
         elif isinstance(value, list):
             rows.extend([metric, "", item] for item in value)
         else:
@@ -158,12 +234,19 @@ def _print_sections(data: dict[str, Any]) -> None:
     def pct(value: float | None) -> str:
         return "-" if value is None else f"{value:.1f} %"
 
-    sl, ab = data["service_level"], data["abandon_rate"]
+    ab = data["abandon_rate"]
     print(f"Report {data['tenant']}, {data['from']} to {data['to']} ({data['timezone']})")
     print(f"Calls: {data['total_calls']}, monthly average {data['monthly_average']}")
+    for level in data["service_levels"]:
+        within = "?" if level["answered_within"] is None else level["answered_within"]
+        print(
+            f"Service level ({level['threshold_s']} s): {pct(level['percent'])} "
+            f"({within} of {level['offered']} offered)"
+        )
+    fcr = data["first_contact_resolution"]
     print(
-        f"Service level ({sl['threshold_s']} s): {pct(sl['percent'])} "
-        f"({sl['answered_within']} of {sl['offered']} offered)"
+        f"First-contact resolution: {pct(fcr['percent'])} "
+        f"({fcr['resolved']} of {fcr['answered']} answered)"
     )
     asa = "-" if data["asa_s"] is None else f"{data['asa_s']:.1f} s"
     print(f"Average speed of answer: {asa}")
@@ -176,7 +259,10 @@ def _print_sections(data: dict[str, Any]) -> None:
         f"Callback tickets: {t['on_time']} on time, {t['late']} late, {t['open']} open "
         f"({t['open_overdue']} overdue)\n"
     )
-    print_table(("month", "calls"), list(data["months"].items()))
+    if "series" in data:
+        _print_series(data)
+    else:
+        print_table(("month", "calls"), list(data["months"].items()))
     print()
     outcomes = [(k, v["calls"], v["percent"]) for k, v in data["outcomes"].items()]
     print_table(("outcome", "calls", "%"), outcomes)
@@ -187,3 +273,27 @@ def _print_sections(data: dict[str, Any]) -> None:
     print_table(("weekday", "calls"), list(data["weekdays"].items()))
     print()
     print_table(("hour", "calls"), [(h, n) for h, n in data["hours"].items() if n])
+
+
+def _print_series(data: dict[str, Any]) -> None:
+    """One row per period: calls, offered, answered, each service level, ASA, abandon, FCR."""
+
+    def number(value: float | None) -> Cell:
+        return "-" if value is None else value
+
+    levels = [f"SL {level['threshold_s']} s %" for level in data["service_levels"]]
+    header = (data["by"], "calls", "offered", "answered", *levels, "ASA s", "abandon %", "FCR %")
+    rows: list[list[Cell]] = [
+        [
+            row["period"],
+            row["total_calls"],
+            row["offered"],
+            row["answered"],
+            *(number(level["percent"]) for level in row["service_levels"]),
+            number(row["asa_s"]),
+            number(row["abandon_rate"]["percent"]),
+            number(row["first_contact_resolution"]["percent"]),
+        ]
+        for row in data["series"]
+    ]
+    print_table(header, rows)

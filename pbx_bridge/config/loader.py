@@ -12,6 +12,7 @@ import phonenumbers
 
 from pbx_bridge.config.errors import ConfigInvalidError, ConfigIssue
 from pbx_bridge.config.parsing import parse, read_text, validate_part
+from pbx_bridge.config.report_settings import ReportSettings, report_settings
 from pbx_bridge.config.schema import AgiModel, AmiModel, BridgeModel, CenterModel, MetricsModel
 from pbx_bridge.config.tenant_files import load_tenant_files
 from pbx_bridge.config.yaml_lines import LineMap
@@ -47,12 +48,6 @@ class AmiSettings:
     secret_env: str | None
 
 
-@dataclass(frozen=True)
-class ReportSettings:
-    service_level_threshold_s: int = 20
-    short_abandon_s: int = 5
-
-
 @dataclass(frozen=True, eq=False)
 class BridgeConfig:
     path: Path
@@ -80,7 +75,7 @@ class _BridgeFile:
     lines: LineMap
     issues: list[ConfigIssue]
 
-    def error(self, key: tuple[str, ...], message: str) -> None:
+    def error(self, key: tuple[str | int, ...], message: str) -> None:
         self.issues.append(ConfigIssue(self.path, self.lines.line_of(key), message))
 
 
@@ -170,6 +165,10 @@ def load_config(path: Path) -> BridgeConfig:
     sounds_dir = path.parent / (model.sounds_dir if model else "../sounds")
     files = _tenant_paths(tenants_dir, bridge)
     loaded = load_tenant_files(files, center, issues, digest)
+    reports = ReportSettings()
+    if model:
+        tenant_ids = {tenant.id for tenant in loaded.tenants}
+        reports = report_settings(model.reports, model.smtp, path.parent, tenant_ids, bridge.error)
     if issues:
         raise ConfigInvalidError(issues)
     assert model is not None
@@ -183,9 +182,7 @@ def load_config(path: Path) -> BridgeConfig:
         agi_max_sessions=agi_model.max_sessions,
         metrics_listen=metrics_listen,
         metrics_peers=metrics_peers,
-        reports=ReportSettings(
-            model.reports.service_level_threshold_s, model.reports.short_abandon_s
-        ),
+        reports=reports,
         path=path,
         directory=TenantDirectory(center, tuple(loaded.tenants)),
         sounds_dir=sounds_dir.resolve(),

@@ -5,12 +5,14 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from types import ModuleType
 
 from pbx_bridge import __version__
 from pbx_bridge.cli import (
     calls,
     config_check,
     db,
+    history_import,
     hours,
     purge,
     report,
@@ -21,7 +23,10 @@ from pbx_bridge.cli import (
     wrapup,
 )
 
-SUBCOMMANDS = (config_check, route, hours, sounds, run, db, calls, report, tickets, wrapup, purge)
+SUBCOMMANDS: tuple[ModuleType, ...] = (
+    *(config_check, route, hours, sounds, run, db, calls, report, tickets, wrapup, purge),
+    history_import,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -7,9 +7,10 @@ which `SpoolingWriter` takes as "database unavailable".
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, Engine
@@ -19,10 +20,11 @@ from pbx_bridge.core.kpis import KpiSettings, KpiThresholds
 from pbx_bridge.core.periods import Period
 from pbx_bridge.core.schedule import Schedule
 from pbx_bridge.core.tenants import TenantDirectory
-from pbx_bridge.storage import listing, schema, writes
+from pbx_bridge.storage import history_import, listing, schema, writes
 from pbx_bridge.storage import purge as purging
 from pbx_bridge.storage import tickets as ticket_store
 from pbx_bridge.storage.engine import DEFAULT_BUSY_TIMEOUT_S, IMMEDIATE, make_engine
+from pbx_bridge.storage.history_import import ImportCounts, Problem
 from pbx_bridge.storage.purge import PurgeCounts
 from pbx_bridge.storage.reports import Report, ReportQuery, build_report
 from pbx_bridge.storage.writes import WrapupResult
@@ -117,6 +119,31 @@ class CallLog:
                 transaction.rollback()
                 raise
             if dry_run:
+                transaction.rollback()
+            else:
+                transaction.commit()
+            return counts
+
+    def import_history(
+        self,
+        items: Iterable[dict[str, Any] | Problem],
+        on_error: Callable[[Problem], None],
+        *,
+        dry_run: bool = False,
+    ) -> ImportCounts:
+        """Write imported call rows in one transaction: all of them, or none if any is bad.
+
+        `dry_run` reads and checks everything and writes nothing.
+        """
+        with self.engine.connect() as connection:
+            connection.execution_options(**{IMMEDIATE: True})
+            transaction = connection.begin()
+            try:
+                counts = history_import.import_rows(connection, items, on_error)
+            except BaseException:
+                transaction.rollback()
+                raise
+            if dry_run or counts.errors:
                 transaction.rollback()
             else:
                 transaction.commit()

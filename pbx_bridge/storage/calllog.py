@@ -20,9 +20,11 @@ from pbx_bridge.core.kpis import KpiSettings, KpiThresholds
 from pbx_bridge.core.periods import Period
 from pbx_bridge.core.schedule import Schedule
 from pbx_bridge.core.tenants import TenantDirectory
+from pbx_bridge.storage import deliveries as delivery_store
 from pbx_bridge.storage import history_import, listing, schema, writes
 from pbx_bridge.storage import purge as purging
 from pbx_bridge.storage import tickets as ticket_store
+from pbx_bridge.storage.deliveries import DeliveryState
 from pbx_bridge.storage.engine import DEFAULT_BUSY_TIMEOUT_S, IMMEDIATE, make_engine
 from pbx_bridge.storage.history_import import ImportCounts, Problem
 from pbx_bridge.storage.purge import PurgeCounts
@@ -148,6 +150,17 @@ class CallLog:
             else:
                 transaction.commit()
             return counts
+
+    def record_delivery(
+        self, tenant: str | None, month: str, address: str, *, at: datetime, error: str | None
+    ) -> None:
+        """A mailed report's attempt: sent (error None) or failed, to be retried."""
+        with self._writing() as connection:
+            delivery_store.record_attempt(connection, tenant, month, address, at=at, error=error)
+
+    def deliveries(self) -> list[DeliveryState]:
+        with self.engine.connect() as connection:
+            return delivery_store.states(connection)
 
     # --- reads --------------------------------------------------------------------------
 

@@ -17,7 +17,8 @@ from tests.unit.storage.builders import answered
 HEADER = "started,tenant,department,outcome,wait_s,talk_s,caller,dialled,call_id\n"
 GOOD = (
     HEADER
-    + "2019-04-01T09:00:00+02:00,gifhorn,Kfz-Zulassung,resolved,12.5,180,05371 82xxx,05371 82-370,old-1\n"
+    + "2019-04-01T09:00:00+02:00,gifhorn,Kfz-Zulassung,resolved,12.5,180,"
+    + "05371 82xxx,05371 82-370,old-1\n"
     + "2019-04-01T09:05:00+02:00,gifhorn,Zentrale,abandoned,45,,,05371 82-0,old-2\n"
     + "2019-04-01T20:00:00+02:00,meinersen,,closed,,,,,old-3\n"
     + "2019-04-02T07:30:00Z,,,unrouted,,,09991234567,09991234567,old-4\n"

@@ -163,3 +163,24 @@ def test_a_file_that_is_not_utf8_or_missing_gets_one_line(
     missing = pbx_bridge(capsys, config, "import", "calls", str(tmp_path / "nope.csv"))
     assert missing.code == EXIT_CONFIG and missing.err.strip().endswith("no such file")
     assert stored_calls(config) == 0
+
+
+RECORDED_QUEUE_LOG = (
+    Path(__file__).resolve().parents[2] / "fixtures" / "queue_log" / "testbed-mix.queue_log"
+)
+
+
+def test_a_queue_log_imports_with_its_queues_mapped_to_tenants(
+    capsys: pytest.CaptureFixture[str], config: Path
+) -> None:
+    args = ("import", "queue-log", str(RECORDED_QUEUE_LOG), "--queue-map")
+    unmapped = pbx_bridge(capsys, config, *args, "servicecenter=gifhorn")
+    assert unmapped.code == EXIT_CONFIG
+    assert f"{RECORDED_QUEUE_LOG}:8: queue 'testbed-transfer' is not in --queue-map" in unmapped.err
+    assert stored_calls(config) == 0
+    run = pbx_bridge(capsys, config, *args, "servicecenter=gifhorn,testbed-transfer=isenbuettel")
+    assert run.code == 0, run.err
+    assert "imported 5 calls" in run.out
+    assert pbx_bridge(capsys, config, *args, "servicecenter=gifhorn", "--queue-map",
+                      "testbed-transfer=isenbuettel").code == 0  # fmt: skip
+    assert stored_calls(config) == 5

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 
 import structlog
 
+from pbx_bridge import logging_setup
 from pbx_bridge.cli.common import EXIT_CONFIG, Subparsers, add_config_option
 from pbx_bridge.cli.db import with_call_log
 from pbx_bridge.config.loader import BridgeConfig
@@ -60,6 +61,7 @@ def _send(log: CallLog, config: BridgeConfig, args: argparse.Namespace) -> int:
         again=args.again,
         dry_run=args.dry_run,
     )
+    logging_setup.configure()  # JSON lines for journald under the timer
     logger = structlog.get_logger("pbx_bridge.reports")
     for attempt in summary.attempts:
         who = attempt.tenant or "all"

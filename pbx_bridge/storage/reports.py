@@ -1,7 +1,7 @@
 """Report queries: GROUP BY in the database over call details plus purged-month aggregates.
 
-Each query returns at most a few hundred groups (tenant × department × outcome, or month ×
-weekday × hour), so Python only adds up groups, never walks the calls themselves.
+Each query returns groups, not calls (tenant × department × outcome, month × weekday × hour,
+and for a series day × outcome), so Python only adds up groups, never walks the calls.
 """
 
 from __future__ import annotations

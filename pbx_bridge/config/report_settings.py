@@ -30,6 +30,7 @@ class SmtpSettings:
     starttls: bool = True
     username: str | None = None
     password_file: Path | None = None
+    ca_file: Path | None = None  # verifies the server instead of the system's CAs
     sender: str = "pbx-bridge@localhost"
     timeout_s: float = 30.0
 
@@ -112,12 +113,14 @@ def report_settings(
 
 def _smtp(model: SmtpModel, base: Path) -> SmtpSettings:
     password_file = (base / model.password_file).resolve() if model.password_file else None
+    ca_file = (base / model.ca_file).resolve() if model.ca_file else None
     return SmtpSettings(
         host=model.host,
         port=model.port,
         starttls=model.starttls,
         username=model.username,
         password_file=password_file,
+        ca_file=ca_file,
         sender=model.sender,
         timeout_s=model.timeout_s,
     )

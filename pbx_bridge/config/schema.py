@@ -102,6 +102,7 @@ class SmtpModel(_Strict):
     starttls: bool = True
     username: Text | None = None
     password_file: Text | None = None  # the password itself never goes into YAML
+    ca_file: Text | None = None  # CA of a mail server with an internal certificate
     sender: Text = "pbx-bridge@localhost"  # the From address
     timeout_s: Annotated[float, Field(gt=0, le=300)] = 30.0
 

@@ -25,29 +25,32 @@ def read_password(path: Path) -> str:
             f"SMTP password file {path} is readable by others "
             f"(mode {stat.S_IMODE(mode):o}); run: chmod 600 {path}"
         )
-    return path.read_text(encoding="utf-8").strip()
+    password = path.read_text(encoding="utf-8").strip()
+    if not password:
+        raise SmtpSendError(f"SMTP password file {path} is empty")
+    return password
 
 
 class SmtpSender:
-    def __init__(self, settings: SmtpSettings, context: ssl.SSLContext | None = None) -> None:
+    def __init__(self, settings: SmtpSettings) -> None:
         self.settings = settings
-        self.context = context or ssl.create_default_context()
 
     def send(self, message: EmailMessage) -> None:
         settings = self.settings
+        # Before connecting: an unusable password file is the admin's to fix, not the server's.
+        password = read_password(settings.password_file) if settings.password_file else ""
         try:
             with smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout_s) as smtp:
                 smtp.ehlo()
                 if settings.starttls:
-                    smtp.starttls(context=self.context)
+                    # Certificate and host name verified, against ca_file if one is given.
+                    cafile = str(settings.ca_file) if settings.ca_file else None
+                    smtp.starttls(context=ssl.create_default_context(cafile=cafile))
                     smtp.ehlo()
                 if settings.username:
-                    password = (
-                        read_password(settings.password_file) if settings.password_file else ""
-                    )
                     smtp.login(settings.username, password)
                 smtp.send_message(message)
-        except (smtplib.SMTPException, OSError) as error:
+        except (smtplib.SMTPException, OSError) as error:  # ssl.SSLError is an OSError
             reason = (
                 str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
             )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import ssl
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -11,6 +12,7 @@ from email.message import EmailMessage
 from typing import Any
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
 
 
 @dataclass
@@ -32,10 +34,31 @@ def free_port() -> int:
         return port
 
 
+def _accept(login: str, password: str) -> Any:
+    def authenticate(
+        server: Any, session: Any, envelope: Any, mechanism: str, auth_data: Any
+    ) -> AuthResult:
+        given = (auth_data.login.decode(), auth_data.password.decode())
+        return AuthResult(success=given == (login, password), handled=False)
+
+    return authenticate
+
+
 @contextmanager
-def smtp_sink(port: int | None = None) -> Iterator[Sink]:
+def smtp_sink(
+    port: int | None = None,
+    *,
+    tls: ssl.SSLContext | None = None,
+    login: tuple[str, str] | None = None,
+) -> Iterator[Sink]:
+    """A sink; with `tls` it demands STARTTLS, with `login` it demands that login after it."""
     sink = Sink(port or free_port())
-    controller = Controller(sink, hostname="127.0.0.1", port=sink.port)
+    options: dict[str, Any] = {}
+    if tls is not None:
+        options.update(tls_context=tls, require_starttls=True)
+    if login is not None:
+        options.update(authenticator=_accept(*login), auth_required=True, auth_require_tls=True)
+    controller = Controller(sink, hostname="127.0.0.1", port=sink.port, **options)
     controller.start()
     try:
         yield sink

@@ -6,12 +6,14 @@ from __future__ import annotations
 import csv
 import io
 import shutil
+import ssl
 import subprocess
 from email.message import EmailMessage
 from pathlib import Path
 
 import openpyxl
 import pytest
+import trustme
 
 from pbx_bridge.cli.report_send import EXIT_DELIVERY
 from pbx_bridge.storage import CallLog
@@ -203,3 +205,65 @@ def test_a_configuration_without_deliveries_is_refused(
     config = write_config(tmp_path / "center", sqlite_url(tmp_path))
     run = pbx_bridge(capsys, config, "report", "send")
     assert run.code == 2 and "no reports.deliveries" in run.err
+
+
+def tls_center(tmp_path: Path, port: int, ca_file: Path | None, password: str) -> Path:
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    secret = tmp_path / "smtp.secret"
+    secret.write_text(password + "\n", encoding="utf-8")
+    secret.chmod(0o600)
+    ca = f", ca_file: {ca_file}" if ca_file else ""
+    config = write_config(
+        tmp_path / "center",
+        sqlite_url(tmp_path),
+        f"""reports:
+  deliveries:
+    - {{tenant: gifhorn, to: [{GIFHORN[0]}], format: [csv]}}
+smtp: {{host: 127.0.0.1, port: {port}, starttls: true, username: berichte,
+        password_file: {secret}{ca}}}
+""",
+    )
+    log = open_log(config)
+    log.write_records(known_month("gifhorn"))
+    log.close()
+    return config
+
+
+def test_starttls_verifies_the_server_and_logs_in(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    authority = trustme.CA()
+    server = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    authority.issue_cert("127.0.0.1").configure_cert(server)
+    ca_file = tmp_path / "ca.pem"
+    authority.cert_pem.write_to_path(str(ca_file))
+    with smtp_sink(tls=server, login=("berichte", "geheim")) as sink:
+        untrusted = pbx_bridge(
+            capsys, tls_center(tmp_path / "a", sink.port, None, "geheim"), "report", "send",
+            "--month", "2019-11",
+        )  # fmt: skip
+        assert untrusted.code == EXIT_DELIVERY and "CERTIFICATE_VERIFY_FAILED" in untrusted.err
+        wrong = pbx_bridge(
+            capsys, tls_center(tmp_path / "b", sink.port, ca_file, "falsch"), "report", "send",
+            "--month", "2019-11",
+        )  # fmt: skip
+        assert wrong.code == EXIT_DELIVERY and "535" in wrong.err
+        assert sink.mails == []
+        good = pbx_bridge(
+            capsys, tls_center(tmp_path / "c", sink.port, ca_file, "geheim"), "report", "send",
+            "--month", "2019-11",
+        )  # fmt: skip
+        assert good.code == 0, good.err
+        assert [rcpt for rcpt, _ in sink.mails] == [[GIFHORN[0]]]
+
+
+def test_a_password_file_readable_by_others_is_refused(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    with smtp_sink() as sink:
+        config = tls_center(tmp_path, sink.port, None, "geheim")
+        (tmp_path / "smtp.secret").chmod(0o644)
+        run = pbx_bridge(capsys, config, "report", "send", "--month", "2019-11")
+    assert run.code == EXIT_DELIVERY
+    assert "is readable by others (mode 644)" in run.err
+    assert sink.mails == []

@@ -51,6 +51,9 @@ def _send(log: CallLog, config: BridgeConfig, args: argparse.Namespace) -> int:
         return EXIT_CONFIG
     now = datetime.now(UTC)
     today = now.astimezone(config.directory.center.timezone).date()
+    if args.month is not None and args.month >= f"{today.year:04d}-{today.month:02d}":
+        print(f"--month {args.month} is not over yet: its report would be partial", file=sys.stderr)
+        return EXIT_CONFIG
     months = months_to_send(log, args.month, today)
     summary = send_reports(
         log,

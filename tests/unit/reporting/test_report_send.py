@@ -267,3 +267,13 @@ def test_a_password_file_readable_by_others_is_refused(
     assert run.code == EXIT_DELIVERY
     assert "is readable by others (mode 644)" in run.err
     assert sink.mails == []
+
+
+def test_a_month_not_over_yet_is_refused(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    with smtp_sink() as sink:
+        config = center(tmp_path, sink.port)
+        run = pbx_bridge(capsys, config, "report", "send", "--month", "2999-01")
+        assert run.code == 2 and "is not over yet" in run.err
+        assert sink.mails == []

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
 from pbx_bridge.storage.models import calls
 
@@ -122,11 +122,13 @@ def _write(
 ) -> None:
     node = batch[0][_NODE]
     ids = [row[_CALL_ID] for row in batch]
-    recorded = set(
-        connection.execute(
-            select(calls.c.call_id).where(calls.c.call_id.in_(ids), calls.c.node != node)
-        ).scalars()
+    # Plain SQL here too: a SQLAlchemy IN over literal values keeps them alive in its caches.
+    marker = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    query = (
+        f"SELECT call_id FROM {calls.name} WHERE node <> {marker} "
+        f"AND call_id IN ({', '.join(marker for _ in ids)})"
     )
+    recorded = {found for (found,) in connection.exec_driver_sql(query, (node, *ids))}
     rows = [row for row in batch if row[_CALL_ID] not in recorded] if recorded else batch
     counts.recorded_by_daemon += len(batch) - len(rows)
     if rows:

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import argparse
 import csv
+import os
 import random
-import resource
 import subprocess
 import sys
 import time
@@ -100,20 +100,25 @@ def import_once(directory: Path, rows: int) -> Run:
     # Schema first, so the timed run measures the import alone.
     command = [sys.executable, "-m", "pbx_bridge.cli.main"]
     subprocess.run([*command, "db", "upgrade", "--config", str(config)], check=True)
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    log_path = directory / "import.log"
     started = time.perf_counter()
-    done = subprocess.run(
-        [*command, "import", "calls", str(csv_path), "--config", str(config)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    seconds = time.perf_counter() - started
-    if done.returncode != 0:
-        raise SystemExit(f"import failed ({done.returncode}): {done.stderr.strip()}")
-    print(done.stdout.strip())
-    # ru_maxrss of children is the largest child so far: the import is larger than upgrade.
-    peak = max(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, before)
+    with (
+        log_path.open("w") as log,
+        subprocess.Popen(
+            [*command, "import", "calls", str(csv_path), "--config", str(config)],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        ) as child,
+    ):
+        # wait4: this child's own peak RSS, not the largest of every child so far.
+        _pid, status, usage = os.wait4(child.pid, 0)
+        seconds = time.perf_counter() - started
+        child.returncode = os.waitstatus_to_exitcode(status)
+    output = log_path.read_text().strip()
+    if child.returncode != 0:
+        raise SystemExit(f"import failed ({child.returncode}): {output}")
+    print(output)
+    peak = usage.ru_maxrss  # KiB on Linux
     return Run(rows, seconds, peak / 1024)
 
 

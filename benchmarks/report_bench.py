@@ -50,7 +50,7 @@ def _fill(log: CallLog, years: int, first_year: int, calls_per_year: int) -> Non
 
 
 def _count_rows(log: CallLog, tenant: str | None, first: date, last: date) -> int:
-    start, end = ReportQuery(tenant, first, last, log.zone, log.thresholds, _NOW).bounds()
+    start, end = ReportQuery(tenant, first, last, log.zone, log.kpis.of(tenant), _NOW).bounds()
     where = [calls.c.started >= start, calls.c.started < end]
     if tenant is not None:
         where.append(calls.c.tenant == tenant)

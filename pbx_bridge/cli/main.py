@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from types import ModuleType
 from typing import NoReturn
 
 from pbx_bridge import __version__
@@ -12,6 +13,7 @@ from pbx_bridge.cli import (
     calls,
     config_check,
     db,
+    history_import,
     hours,
     purge,
     report,
@@ -22,7 +24,10 @@ from pbx_bridge.cli import (
     wrapup,
 )
 
-SUBCOMMANDS = (config_check, route, hours, sounds, run, db, calls, report, tickets, wrapup, purge)
+SUBCOMMANDS: tuple[ModuleType, ...] = (
+    *(config_check, route, hours, sounds, run, db, calls, report, tickets, wrapup, purge),
+    history_import,
+)
 
 
 class _OneLineErrors(argparse.ArgumentParser):

@@ -18,6 +18,7 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from pbx_bridge.config.config_files import MAX_TENANT_FILES, ConfigReader
 from pbx_bridge.config.errors import ConfigInvalidError, ConfigIssue
 from pbx_bridge.config.parsing import parse, validate_part
+from pbx_bridge.config.report_settings import ReportSettings, report_settings
 from pbx_bridge.config.schema import AgiModel, AmiModel, BridgeModel, CenterModel, MetricsModel
 from pbx_bridge.config.tenant_files import load_tenant_files
 from pbx_bridge.config.yaml_lines import LineMap
@@ -53,12 +54,6 @@ class AmiSettings:
     secret_env: str | None
 
 
-@dataclass(frozen=True)
-class ReportSettings:
-    service_level_threshold_s: int = 20
-    short_abandon_s: int = 5
-
-
 @dataclass(frozen=True, eq=False)
 class BridgeConfig:
     path: Path
@@ -85,7 +80,7 @@ class _BridgeFile:
     lines: LineMap
     issues: list[ConfigIssue]
 
-    def error(self, key: tuple[str, ...], message: str) -> None:
+    def error(self, key: tuple[str | int, ...], message: str) -> None:
         self.issues.append(ConfigIssue(self.path, self.lines.line_of(key), message))
 
 
@@ -196,6 +191,10 @@ def load_config(path: Path) -> BridgeConfig:
     files = _tenant_paths(tenants_dir, bridge)
     read_text.also_inside(tenants_dir)
     loaded = load_tenant_files(files, center, issues, digest, read_text)
+    reports = ReportSettings()
+    if model:
+        tenant_ids = {tenant.id for tenant in loaded.tenants}
+        reports = report_settings(model.reports, model.smtp, path.parent, tenant_ids, bridge.error)
     if issues:
         raise ConfigInvalidError(issues)
     assert model is not None
@@ -209,9 +208,7 @@ def load_config(path: Path) -> BridgeConfig:
         agi_max_sessions=agi_model.max_sessions,
         metrics_listen=metrics_listen,
         metrics_peers=metrics_peers,
-        reports=ReportSettings(
-            model.reports.service_level_threshold_s, model.reports.short_abandon_s
-        ),
+        reports=reports,
         path=path,
         directory=TenantDirectory(center, tuple(loaded.tenants)),
         sounds_dir=sounds_dir.resolve(),

@@ -81,11 +81,13 @@ class Command:
 
 def _commands(parser: argparse.ArgumentParser, path: tuple[str, ...] = ()) -> list[Command]:
     found: list[Command] = []
+    runs_alone = True  # without a sub-command, as `report` does (`report send` is one)
     for action in parser._actions:
         if isinstance(action, argparse._SubParsersAction):
+            runs_alone = not action.required
             for name, sub in action.choices.items():
                 found.extend(_commands(sub, (*path, name)))
-    if not found and path and path not in _LEFT_OUT and path[:1] not in _LEFT_OUT:
+    if (runs_alone or not found) and path and path not in _LEFT_OUT and path[:1] not in _LEFT_OUT:
         found.append(Command(path, parser))
     return found
 
@@ -98,7 +100,9 @@ def _argv(draw: st.DrawFn, config: Path) -> list[str]:
     command = draw(st.sampled_from(COMMANDS))
     argv = list(command.path)
     for action in command.parser._actions:
-        if isinstance(action, argparse._HelpAction) or action.dest == "config":
+        if isinstance(action, argparse._HelpAction | argparse._SubParsersAction):
+            continue
+        if action.dest == "config":
             continue
         if action.option_strings:
             if not (action.required or draw(st.booleans())):

@@ -20,15 +20,24 @@ def call_request(env: dict[str, str], redirecting_arg: str | None) -> CallReques
     `agi_extension` is the dialled number (PJSIP: the Request-URI user); calls that
     enter at `s` (no DID) fall back to `agi_dnid`.
     """
-    dialled = env.get("agi_extension", "")
+    dialled = _number(env.get("agi_extension", ""))
     if dialled in ("", "s", "i", "h", "t") or dialled.lower() == "unknown":
-        dialled = env.get("agi_dnid", "")
-    caller = env.get("agi_callerid") or None
+        dialled = _number(env.get("agi_dnid", ""))
+    caller = _number(env.get("agi_callerid", "")) or None
     return CallRequest(
         dialled=dialled or None,
-        redirecting=(redirecting_arg or "").strip() or None,
+        redirecting=_number((redirecting_arg or "").strip()) or None,
         caller=None if caller in ("unknown", "anonymous") else caller,
     )
+
+
+# Asterisk's own values are C strings; a control character (a NUL from a peer that is no
+# Asterisk) makes the value no number, visibly, instead of reaching a reason or a log raw.
+_CONTROLS = {code: "?" for code in (*range(0x20), 0x7F)}
+
+
+def _number(value: str) -> str:
+    return value.translate(_CONTROLS)
 
 
 def queue_variables(

@@ -83,9 +83,37 @@ class PrivacyModel(_Strict):
     retention_days: Annotated[int, Field(ge=1)] = 180
 
 
+Threshold = Annotated[int, Field(ge=1, le=600)]
+Thresholds = Annotated[list[Threshold], Field(min_length=1, max_length=8)]
+
+
+class TenantReportsModel(_Strict):
+    service_level_thresholds_s: Thresholds
+
+
+class DeliveryModel(_Strict):
+    tenant: Text  # a tenant id, or "all" for the whole center's figures
+    to: Annotated[list[Text], Field(min_length=1)]
+    format: list[Literal["pdf", "csv", "xlsx"]] = ["pdf", "csv", "xlsx"]
+
+
 class ReportsModel(_Strict):
-    service_level_threshold_s: Annotated[int, Field(ge=1, le=600)] = 20
+    service_level_threshold_s: Threshold | None = None  # one threshold (older key)
+    service_level_thresholds_s: Thresholds | None = None  # the first is `service_level`
     short_abandon_s: Annotated[int, Field(ge=0, le=60)] = 5
+    tenants: dict[Text, TenantReportsModel] = {}  # per-tenant thresholds
+    deliveries: list[DeliveryModel] = []
+
+
+class SmtpModel(_Strict):
+    host: Text
+    port: Annotated[int, Field(gt=0, lt=65536)] = 587
+    starttls: bool = True
+    username: Text | None = None
+    password_file: Text | None = None  # the password itself never goes into YAML
+    ca_file: Text | None = None  # CA of a mail server with an internal certificate
+    sender: Text = "pbx-bridge@localhost"  # the From address
+    timeout_s: Annotated[float, Field(gt=0, le=300)] = 30.0
 
 
 class BridgeModel(_Strict):
@@ -99,6 +127,7 @@ class BridgeModel(_Strict):
     database: DatabaseModel = DatabaseModel()
     privacy: PrivacyModel = PrivacyModel()
     reports: ReportsModel = ReportsModel()
+    smtp: SmtpModel | None = None  # needed by `pbx-bridge report send`
 
 
 class NumberModel(_Strict):

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from pbx_bridge.core.free_text import clean_label, clean_note
+
 
 class Outcome(StrEnum):
     RESOLVED = "resolved"  # answered, ended without transfer or ticket
@@ -60,6 +62,11 @@ class Wrapup:
     department: str | None = None
     note: str | None = None
     caller_full: str | None = None  # for a callback ticket: the number to call back
+
+    def __post_init__(self) -> None:
+        # Free text from agents and CRMs: one line, bounded, wherever the wrap-up came from.
+        object.__setattr__(self, "note", clean_note(self.note))
+        object.__setattr__(self, "department", clean_label(self.department))
 
 
 class TicketSource(StrEnum):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from enum import StrEnum
 
 from pbx_bridge.core.calls import (
     CallbackTicket,
@@ -14,12 +13,6 @@ from pbx_bridge.core.calls import (
     Wrapup,
 )
 from pbx_bridge.core.schedule import Schedule
-
-
-class Timeliness(StrEnum):
-    ON_TIME = "on_time"
-    LATE = "late"
-    OPEN = "open"
 
 
 def ticket_due(schedule: Schedule | None, call_ended: datetime) -> datetime | None:
@@ -62,15 +55,6 @@ def caller_ticket(record: CallRecord, schedule: Schedule | None) -> CallbackTick
         due=ticket_due(schedule, record.ended),
         source=TicketSource.CALLER,
     )
-
-
-def timeliness(ticket: CallbackTicket) -> Timeliness:
-    """A done ticket without a due time broke no promise, so it counts as on time."""
-    if ticket.status is TicketStatus.OPEN or ticket.done_at is None:
-        return Timeliness.OPEN
-    if ticket.due is None or ticket.done_at <= ticket.due:
-        return Timeliness.ON_TIME
-    return Timeliness.LATE
 
 
 def is_overdue(ticket: CallbackTicket, now: datetime) -> bool:

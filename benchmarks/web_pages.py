@@ -26,7 +26,6 @@ from pathlib import Path
 from sqlalchemy import func, select
 from starlette.testclient import TestClient
 
-from benchmarks.generate_calls import BERLIN, TenantMix, exact_counts, generate
 from pbx_bridge.config.loader import load_config
 from pbx_bridge.core.console_access import Role
 from pbx_bridge.storage.models import calls
@@ -36,6 +35,7 @@ from pbx_bridge.web.auth.store import AccountStore
 from pbx_bridge.web.context import ConsoleContext
 from pbx_bridge.web.settings import WebSettings
 from pbx_bridge.web.today.live import LiveQueue
+from tests.load.generate_calls import BERLIN, TenantMix, exact_counts, generate
 
 TENANT = "gifhorn"
 DEPARTMENTS = ("Zentrale", "Kfz-Zulassung", "Ordnung, Verkehr und Veterinärwesen")

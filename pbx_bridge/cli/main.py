@@ -5,14 +5,18 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from types import ModuleType
+from typing import NoReturn
 
 from pbx_bridge import __version__
 from pbx_bridge.cli import (
     calls,
     config_check,
     db,
+    history_import,
     hours,
     purge,
+    queues,
     report,
     route,
     run,
@@ -23,25 +27,25 @@ from pbx_bridge.cli import (
     wrapup,
 )
 
-SUBCOMMANDS = (
-    config_check,
-    route,
-    hours,
-    sounds,
-    run,
-    db,
-    calls,
-    report,
-    tickets,
-    wrapup,
-    purge,
+SUBCOMMANDS: tuple[ModuleType, ...] = (
+    *(config_check, route, hours, sounds, run, db, calls, report, tickets, wrapup, purge),
+    history_import,
+    queues,
     users,
     web,
 )
+
+
+class _OneLineErrors(argparse.ArgumentParser):
+    """Bad arguments: one line naming the command and the problem, exit 2 (not the usage
+    block, which can fill a screen for commands with many options)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _OneLineErrors(
         prog="pbx-bridge",
         description="Routing, service hours and call outcomes for a shared municipal "
         "telephone service center on Asterisk.",

@@ -6,8 +6,9 @@ import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pbx_bridge.config.config_files import ConfigReader
 from pbx_bridge.config.errors import ConfigIssue
-from pbx_bridge.config.parsing import parse, read_text
+from pbx_bridge.config.parsing import parse
 from pbx_bridge.config.schema import TenantModel
 from pbx_bridge.config.tenant_builder import TenantContext, build_tenant
 from pbx_bridge.core.tenants import ServiceCenter, Tenant
@@ -37,7 +38,11 @@ class _Claim:
 
 
 def load_tenant_files(
-    files: list[Path], center: ServiceCenter, issues: list[ConfigIssue], digest: hashlib._Hash
+    files: list[Path],
+    center: ServiceCenter,
+    issues: list[ConfigIssue],
+    digest: hashlib._Hash,
+    read_text: ConfigReader,
 ) -> TenantFiles:
     out = TenantFiles()
     claims: dict[str, _Claim] = {}

@@ -1,48 +1,37 @@
-"""Report periods a supervisor picks by name (this month, last quarter, …), from `today`."""
+"""Report periods: the local calendar month, ISO week or day a call belongs to."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, timedelta
-
-PERIODS = {
-    "this-month": "This month",
-    "last-month": "Last month",
-    "this-quarter": "This quarter",
-    "last-quarter": "Last quarter",
-    "this-year": "This year",
-    "last-year": "Last year",
-}
+from enum import StrEnum
 
 
-@dataclass(frozen=True)
-class Period:
-    first: date
-    last: date  # inclusive
+class Period(StrEnum):
+    MONTH = "month"  # 2026-11
+    WEEK = "week"  # 2026-W45 (ISO 8601: weeks start on Monday, week 1 holds 4 January)
+    DAY = "day"  # 2026-11-02
 
 
-def _month_end(year: int, month: int) -> date:
-    following = date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1)
-    return following - timedelta(days=1)
+def period_of(day: date, by: Period) -> str:
+    if by is Period.MONTH:
+        return f"{day.year:04d}-{day.month:02d}"
+    if by is Period.WEEK:
+        year, week, _ = day.isocalendar()
+        return f"{year:04d}-W{week:02d}"
+    return day.isoformat()
 
 
-def named_period(name: str, today: date) -> Period:
-    """The period `name` (a key of PERIODS) around `today`; KeyError for other names."""
-    year, month = today.year, today.month
-    quarter_start = 3 * ((month - 1) // 3) + 1
-    if name == "this-month":
-        return Period(date(year, month, 1), _month_end(year, month))
-    if name == "last-month":
-        first = (date(year, month, 1) - timedelta(days=1)).replace(day=1)
-        return Period(first, _month_end(first.year, first.month))
-    if name == "this-quarter":
-        return Period(date(year, quarter_start, 1), _month_end(year, quarter_start + 2))
-    if name == "last-quarter":
-        first = (date(year, quarter_start, 1) - timedelta(days=1)).replace(day=1)
-        first = first.replace(month=3 * ((first.month - 1) // 3) + 1)
-        return Period(first, _month_end(first.year, first.month + 2))
-    if name == "this-year":
-        return Period(date(year, 1, 1), date(year, 12, 31))
-    if name == "last-year":
-        return Period(date(year - 1, 1, 1), date(year - 1, 12, 31))
-    raise KeyError(name)
+def periods_between(first: date, last: date, by: Period) -> list[str]:
+    """Every period the inclusive range first..last touches, in order, none left out."""
+    periods: dict[str, None] = {}
+    day = first
+    while day <= last:
+        periods[period_of(day, by)] = None
+        # A month or week is named by any of its days: jump to the next one's first day.
+        if by is Period.MONTH:
+            day = (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+        elif by is Period.WEEK:
+            day += timedelta(days=7 - day.weekday())
+        else:
+            day += timedelta(days=1)
+    return list(periods)

@@ -96,10 +96,6 @@ class DayPlan:
             return "hours"
         return f"{self.source.value}: {self.label}"
 
-    @property
-    def has_hours(self) -> bool:
-        return bool(self.ranges)
-
 
 @dataclass(frozen=True)
 class OpenState:

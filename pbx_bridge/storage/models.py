@@ -33,6 +33,7 @@ class Call(Base):
         UniqueConstraint("node", "call_id"),
         Index("ix_calls_tenant_started", "tenant", "started"),
         Index("ix_calls_started", "started"),
+        Index("ix_calls_call_id", "call_id"),
     )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
@@ -96,6 +97,7 @@ class Ticket(Base):
     due: Mapped[datetime | None] = mapped_column(UtcDateTime())
     status: Mapped[str] = mapped_column(String(8))
     done_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    source: Mapped[str] = mapped_column(String(8), server_default="agent")  # agent | caller
 
 
 class MonthlyAggregate(Base):
@@ -114,6 +116,39 @@ class MonthlyAggregate(Base):
     answered_within: Mapped[int] = mapped_column(Integer)
     short_abandons: Mapped[int] = mapped_column(Integer)
     wait_answered_s: Mapped[float] = mapped_column(Float)
+
+
+class MonthlyServiceLevel(Base):
+    """Purged calls answered within each threshold in force when folded, per local month.
+
+    `calls` is how many of the group's calls were folded with this threshold: when it falls
+    short of the group's calls in `monthly_aggregates`, the threshold is unknown for the month.
+    """
+
+    __tablename__ = "monthly_service_levels"
+
+    tenant: Mapped[str] = mapped_column(String(64), primary_key=True)
+    department: Mapped[str] = mapped_column(String(128), primary_key=True)
+    outcome: Mapped[str] = mapped_column(String(16), primary_key=True)
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)
+    threshold_s: Mapped[int] = mapped_column(Integer, primary_key=True)
+    calls: Mapped[int] = mapped_column(Integer)
+    answered_within: Mapped[int] = mapped_column(Integer)
+
+
+class ReportDelivery(Base):
+    """One monthly report mailed to one address: sent once, failures retried on the next run."""
+
+    __tablename__ = "report_deliveries"
+
+    tenant: Mapped[str] = mapped_column(String(64), primary_key=True)
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)
+    address: Mapped[str] = mapped_column(String(254), primary_key=True)
+    status: Mapped[str] = mapped_column(String(8))  # sent | failed
+    attempts: Mapped[int] = mapped_column(Integer)
+    last_attempt: Mapped[datetime] = mapped_column(UtcDateTime())
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    error: Mapped[str | None] = mapped_column(Text)
 
 
 class HourlyAggregate(Base):
@@ -201,6 +236,8 @@ tickets = cast(Table, Ticket.__table__)
 monthly_aggregates = cast(Table, MonthlyAggregate.__table__)
 hourly_aggregates = cast(Table, HourlyAggregate.__table__)
 ticket_aggregates = cast(Table, TicketAggregate.__table__)
+monthly_service_levels = cast(Table, MonthlyServiceLevel.__table__)
+report_deliveries = cast(Table, ReportDelivery.__table__)
 web_users = cast(Table, WebUser.__table__)
 web_tokens = cast(Table, WebToken.__table__)
 web_sessions = cast(Table, WebSession.__table__)

@@ -11,7 +11,7 @@ from starlette.exceptions import HTTPException
 
 from pbx_bridge.cli.db import parse_day
 from pbx_bridge.core.calls import Outcome
-from pbx_bridge.core.periods import PERIODS, Period, named_period
+from pbx_bridge.core.named_periods import PERIODS, Period, named_period
 
 MAX_DAYS = 3 * 366 + 1  # a custom period: at most three years
 MAX_TEXT = 128

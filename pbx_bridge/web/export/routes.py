@@ -13,7 +13,7 @@ from starlette.routing import BaseRoute, Route
 from pbx_bridge.cli.calls import HEADERS as CALL_HEADERS
 from pbx_bridge.cli.calls import as_json as call_json
 from pbx_bridge.core.console_access import Area
-from pbx_bridge.core.periods import PERIODS
+from pbx_bridge.core.named_periods import PERIODS
 from pbx_bridge.web import selection
 from pbx_bridge.web.auth.guard import Caller, client_address, console, require
 from pbx_bridge.web.calls.queries import CallQuery, stream_calls

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from pbx_bridge.core.periods import Period
+from pbx_bridge.core.named_periods import Period
 
 Key = tuple[str | None, Period]
 

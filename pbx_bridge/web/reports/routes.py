@@ -7,7 +7,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from pbx_bridge.core.console_access import Area
-from pbx_bridge.core.periods import PERIODS
+from pbx_bridge.core.named_periods import PERIODS
 from pbx_bridge.web import selection
 from pbx_bridge.web.auth.guard import console, require
 from pbx_bridge.web.rendering import render

@@ -6,11 +6,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from pbx_bridge.cli.report import as_json
 from pbx_bridge.core.console_access import Principal
 from pbx_bridge.core.kpis import service_level_percent
-from pbx_bridge.core.periods import Period, named_period
+from pbx_bridge.core.named_periods import Period, named_period
 from pbx_bridge.core.schedule import WEEKDAY_NAMES
+from pbx_bridge.reporting.figures import as_json
 from pbx_bridge.storage import ReportQuery
 from pbx_bridge.web.context import ConsoleContext
 from pbx_bridge.web.reports.charts import BarChart, HeatMap, bar_chart, heat_map
@@ -45,7 +45,7 @@ def report_charts(
 ) -> ReportCharts:
     tenant = None if data["tenant"] == "all" else str(data["tenant"])
     log = context.call_log
-    query = ReportQuery(tenant, first, last, log.zone, log.thresholds, context.clock())
+    query = ReportQuery(tenant, first, last, log.zone, log.kpis.of(tenant), context.clock())
     months = list(data["months"])
     with log.engine.connect() as connection:
         series = report_series(connection, query, months)

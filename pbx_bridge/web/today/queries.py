@@ -7,10 +7,10 @@ from datetime import datetime
 
 from sqlalchemy import Connection, and_, case, func, select
 
-from pbx_bridge.core.calls import Outcome, TicketStatus
+from pbx_bridge.core.calls import TicketStatus
 from pbx_bridge.core.kpis import CallCounts, KpiThresholds
 from pbx_bridge.storage.models import calls, tickets
-from pbx_bridge.storage.reports import kpi_columns
+from pbx_bridge.storage.reports import group_counts, kpi_columns
 
 
 def counts_by_tenant(
@@ -25,17 +25,11 @@ def counts_by_tenant(
     if tenants is not None:
         where = and_(where, calls.c.tenant.in_(tenants))
     keys = (calls.c.tenant, calls.c.outcome)
-    statement = select(*keys, *kpi_columns(thresholds)).where(where).group_by(*keys)
+    columns = kpi_columns(thresholds.service_levels_s, thresholds.short_abandon_s)
+    statement = select(*keys, *columns).where(where).group_by(*keys)
     found: dict[str | None, CallCounts] = {}
     for row in connection.execute(statement):
-        counts = CallCounts.of_group(
-            Outcome(row.outcome),
-            calls=int(row.calls),
-            answered=int(row.answered),
-            answered_within=int(row.answered_within),
-            short_abandons=int(row.short_abandons),
-            wait_answered_s=float(row.wait_answered_s),
-        )
+        _, counts = group_counts(row, thresholds)
         found[row.tenant] = found.get(row.tenant, CallCounts()) + counts
     return found
 

@@ -68,7 +68,7 @@ def today_board(context: ConsoleContext, principal: Principal) -> dict[str, Any]
     visible = principal.visible(names)
     scope = None if principal.sees_everything else visible
     with context.call_log.engine.connect() as connection:
-        counts = counts_by_tenant(connection, scope, start, end, context.call_log.thresholds)
+        counts = counts_by_tenant(connection, scope, start, end, context.call_log.kpis.center)
         open_tickets = open_tickets_by_tenant(connection, scope, now)
     live = context.live()
     rows = [

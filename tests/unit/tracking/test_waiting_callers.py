@@ -6,10 +6,10 @@ from datetime import timedelta
 
 from prometheus_client import generate_latest
 
-from pbx_bridge.core.call_tracking import event_time
+from pbx_bridge.ami.call_events import event_time
 from pbx_bridge.metrics.registry import Metrics
 from pbx_bridge.web.today.live import parse_metrics
-from tests.unit.tracking.streams import NOW, stream, tracker
+from tests.unit.tracking.streams import NOW, feed_all, stream, tracker
 
 
 def _until(name: str, event: str) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
@@ -21,20 +21,20 @@ def _until(name: str, event: str) -> tuple[list[dict[str, str]], list[dict[str, 
 def test_a_queued_caller_waits_until_an_agent_answers() -> None:
     before, after = _until("resolved", "QueueCallerJoin")
     t = tracker()
-    t.feed_all(before, NOW)
+    feed_all(t, before, NOW)
     joined = event_time(before[-1], NOW)
     waiting = t.waiting_by_tenant(joined + timedelta(seconds=42))
     assert list(waiting.values()) == [(1, 42.0)]
-    t.feed_all(after, NOW)
+    feed_all(t, after, NOW)
     assert t.waiting_by_tenant(joined + timedelta(seconds=60)) == {}
 
 
 def test_a_caller_who_gave_up_no_longer_waits() -> None:
     before, after = _until("abandoned", "QueueCallerJoin")
     t = tracker()
-    t.feed_all(before, NOW)
+    feed_all(t, before, NOW)
     assert sum(count for count, _ in t.waiting_by_tenant(NOW).values()) == 1
-    t.feed_all(after, NOW)
+    feed_all(t, after, NOW)
     assert t.waiting_by_tenant(NOW) == {}
 
 

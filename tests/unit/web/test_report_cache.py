@@ -7,7 +7,7 @@ import threading
 import time
 from datetime import date, timedelta
 
-from pbx_bridge.core.periods import Period
+from pbx_bridge.core.named_periods import Period
 from pbx_bridge.web.reports.cache import ReportCache
 from tests.unit.web.console_bed import NOW, Clock
 

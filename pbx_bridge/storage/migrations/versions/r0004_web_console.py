@@ -1,7 +1,7 @@
 """Web console: accounts, API tokens (hashed), sessions and the audit log.
 
 Revision ID: 0004
-Revises: 0001
+Revises: 0003
 Create Date: 2026-12-03
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0004"
-down_revision: str | None = "0001"
+down_revision: str | None = "0003"
 branch_labels: str | None = None
 depends_on: str | None = None
 

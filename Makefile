@@ -42,7 +42,7 @@ demo: $(STAMP)
 	$(BIN)/python -m tests.testbed.demo
 
 # Every benchmark in sequence (report, tracker, routing overhead on the real Asterisk, FastAGI
-# throughput, memory), each under flock /tmp/pbxb-heavy.lock; refreshes docs/benchmarks.md.
+# throughput, memory), each under flock /tmp/pbxb-heavy.lock; writes docs/benchmarks-latest.md.
 # About 11-15 minutes; needs the testbed (tests/testbed/provision, as root).
 bench: $(STAMP)
 	tests/testbed/provision
@@ -52,8 +52,8 @@ bench: $(STAMP)
 # fault suite, each under flock /tmp/pbxb-heavy.lock; needs the testbed (as for bench).
 soak: $(STAMP)
 	tests/testbed/provision
-	flock /tmp/pbxb-heavy.lock $(BIN)/python -m benchmarks.soak
-	flock /tmp/pbxb-heavy.lock $(BIN)/python -m benchmarks.faults
+	flock /tmp/pbxb-heavy.lock $(BIN)/python -m tests.system.soak
+	flock /tmp/pbxb-heavy.lock $(BIN)/python -m tests.system.faults
 
 clean:
 	rm -rf .venv .mypy_cache .ruff_cache .pytest_cache

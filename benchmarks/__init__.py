@@ -1,1 +1,2 @@
-"""Benchmark scripts that print figures (not timed tests); `generate_calls` also feeds tests."""
+"""Performance measurements that print figures and their targets (`make bench`); the pass/fail
+soak and fault suites are tests and live in tests/system/."""

@@ -30,7 +30,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from benchmarks.rig import BENCH_NUMBER, percentile
+from benchmarks.bench_center import BENCH_NUMBER
+from benchmarks.figures import percentile
 from pbx_bridge.agi.mset import mset_command
 from pbx_bridge.agi.server import LISTEN_BACKLOG
 

@@ -2,12 +2,13 @@
 
     python -m benchmarks.agi_throughput [--sessions 6000] [--concurrency 500]
 
-`pbx-bridge run` (no AMI, the benchmark tenants of benchmarks/rig.py) is pinned to CPU 1 with
-taskset; the load generator (benchmarks/agi_load.py: plain sockets on one epoll, loopback only)
-runs in this process, pinned to CPU 0. Each session is one call's FastAGI conversation: the
-`agi_*` headers in, one `EXEC MSet` of the fifteen variables (PBXB_ACTION last) answered, the
-server closes. The baseline in the same run is the echo server (also pinned to CPU 1): the same
-conversation with no decision, log line or metrics, so the ratio shows the daemon's own cost.
+`pbx-bridge run` (no AMI, the benchmark tenants of benchmarks/bench_center.py) is pinned to CPU
+1 with taskset; the load generator (benchmarks/agi_load.py: plain sockets on one epoll, loopback
+only) runs in this process, pinned to CPU 0. Each session is one call's FastAGI conversation:
+the `agi_*` headers in, one `EXEC MSet` of the fifteen variables (PBXB_ACTION last) answered,
+the server closes. The baseline in the same run is the echo server (also pinned to CPU 1): the
+same conversation with no decision, log line or metrics, so the ratio shows the daemon's own
+cost.
 
 Both servers run at once; each load goes to the echo server, then to the daemon, so a change
 in the VM's speed during the run (a factor of two within minutes on some machines) shows in
@@ -46,20 +47,15 @@ from pathlib import Path
 
 from benchmarks import agi_load
 from benchmarks.agi_load import Generator, LoadResult
-from benchmarks.rig import (
-    BENCH_NUMBER,
-    TENANTS,
-    OtherLoad,
-    cpu_seconds,
-    machine,
-    ms,
-    wait_idle,
-    wait_quiet,
-)
+from benchmarks.bench_center import BENCH_NUMBER, TENANTS
+from benchmarks.figures import ms
+from benchmarks.targets import TargetResult
 from pbx_bridge.config.loader import load_config
 from pbx_bridge.core.routing import CallRequest, decide
 from tests.testbed import center, ports
 from tests.testbed.daemon import DAEMON
+from tests.testbed.processes import OtherLoad, cpu_seconds, wait_idle, wait_quiet
+from tests.testbed.provenance import machine
 
 PROJECT = Path(__file__).resolve().parents[1]
 SERVER_CPU, GENERATOR_CPU = 1, 0
@@ -238,11 +234,14 @@ def report(servers: list[Server], results: dict[str, list[Run]], args: argparse.
             f"{daemon_run.cpu_per_session / echo_run.cpu_per_session:.1f}x"
         )
     capacity = results["daemon"][0].result
-    print(
-        f"target: {TARGET_RATE:,} decisions/s on one core with {args.concurrency} concurrent "
-        f"sessions: {'MET' if capacity.rate >= TARGET_RATE else 'MISSED'} "
-        f"({capacity.rate:,.0f}/s)"
-    )
+    capacity_line = TargetResult(
+        target=f"{TARGET_RATE:,} decisions/s on one core with {args.concurrency} concurrent "
+        "sessions",
+        figure=f"{capacity.rate:,.0f}/s",
+        baseline=f"echo server (answers, decides nothing) {results['echo'][0].result.rate:,.0f}/s",
+        met=capacity.rate >= TARGET_RATE,
+    ).line()
+    print(capacity_line)
     trials = [run.result for run in results["daemon"][2:]]
     under = [t for t in trials if t.p99 < TARGET_P99_S and t.failed == 0]
     median_p99 = statistics.median(t.p99 for t in trials)
@@ -250,13 +249,15 @@ def report(servers: list[Server], results: dict[str, list[Run]], args: argparse.
     # The echo server's trials, for the floor: a trial over 5 ms for the server that does
     # nothing says the machine stalled, not the daemon.
     floor = [run.result.p99 for run in results["echo"][2:]]
-    print(
-        f"target: p99 < 5 ms at {TARGET_RATE:,}/s offered: {'MET' if p99_ok else 'MISSED'} "
-        f"(median p99 of {len(trials)} trials {ms(median_p99)} ms; under 5 ms in {len(under)} "
-        f"of {len(trials)}: {', '.join(ms(t.p99) for t in trials)} ms; the echo server's: "
-        f"{', '.join(ms(p99) for p99 in floor)} ms; at 100/s offered: "
-        f"p99 {ms(results['daemon'][1].result.p99)} ms)"
-    )
+    latency_line = TargetResult(
+        target=f"p99 < 5 ms at {TARGET_RATE:,}/s offered",
+        figure=f"median p99 of {len(trials)} trials {ms(median_p99)} ms; under 5 ms in "
+        f"{len(under)} of {len(trials)}: {', '.join(ms(t.p99) for t in trials)} ms; at 100/s "
+        f"offered: p99 {ms(results['daemon'][1].result.p99)} ms",
+        baseline=f"echo server's p99: {', '.join(ms(p99) for p99 in floor)} ms",
+        met=p99_ok,
+    ).line()
+    print(latency_line)
 
 
 if __name__ == "__main__":

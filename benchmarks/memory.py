@@ -7,8 +7,8 @@ Two runs, each with its own daemon:
 1. decisions only: `pbx-bridge run` without AMI, driven by the FastAGI load generator
    (benchmarks/agi_load.py, 50 sessions in flight) - the listener and the routing alone;
 2. whole calls with call tracking: SIPp calls at `--rate` per second through the real Asterisk
-   into the shipped dialplan (benchmarks/rig.py, setup bench-fastagi); the daemon routes them
-   over FastAGI and tracks every call over AMI into SQLite, as in production.
+   into the shipped dialplan (benchmarks/bench_center.py, setup bench-fastagi); the daemon
+   routes them over FastAGI and tracks every call over AMI into SQLite, as in production.
 
 RSS is read from /proc/PID/status after 100 calls (the baseline: everything imported, caches
 warm), at points in between, and after `--calls`; for the tracked run only once the call log
@@ -26,10 +26,13 @@ from pathlib import Path
 
 from benchmarks import agi_load
 from benchmarks.agi_load import Generator
-from benchmarks.rig import TENANTS, OtherLoad, Rig, machine, rss_kib, wait_quiet
+from benchmarks.bench_center import TENANTS, Rig
+from benchmarks.targets import TargetResult
 from tests.testbed import center, ports
 from tests.testbed.asterisk import provision
 from tests.testbed.daemon import DAEMON
+from tests.testbed.processes import OtherLoad, rss_kib, wait_quiet
+from tests.testbed.provenance import machine
 
 PROJECT = Path(__file__).resolve().parents[1]
 BASELINE_CALLS = 100
@@ -49,11 +52,13 @@ def report(title: str, samples: list[tuple[int, int]], note: str = "") -> str:
     for calls, kib in samples:
         print(f"  after {calls:>6,} calls: RSS {kib / 1024:7.1f} MiB  ({(kib - base) / base:+.1%})")
     growth = (samples[-1][1] - base) / base
-    verdict = "MET" if growth < TARGET_GROWTH else "MISSED"
-    return (
-        f"target: RSS after {samples[-1][0]:,} calls under 10% above after {samples[0][0]:,} "
-        f"({title}): {verdict} ({growth:+.1%})"
-    )
+    return TargetResult(
+        target=f"RSS after {samples[-1][0]:,} calls under 10% above after {samples[0][0]:,} "
+        f"({title})",
+        figure=f"{growth:+.1%} ({samples[-1][1] / 1024:.1f} MiB)",
+        baseline=f"RSS after {samples[0][0]:,} calls {base / 1024:.1f} MiB",
+        met=growth < TARGET_GROWTH,
+    ).line()
 
 
 def run_decisions(run_dir: Path, total: int) -> list[tuple[int, int]]:

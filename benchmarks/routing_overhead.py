@@ -4,12 +4,13 @@ and the pyst2 process AGI, side by side in one Asterisk run, at rising call rate
     python -m benchmarks.routing_overhead [--rates 10,25,50,100] [--seconds 10]
 
 One Asterisk (the testbed's, `tests/testbed/provision`), one tenant schedule, four ways in
-(benchmarks/rig.py): (c) the pure dialplan (GotoIfTime, benchmarks/dialplan_floor.conf), (a)
-the shipped dialplan asking the daemon over FastAGI (the daemon tracks every call over AMI
-into SQLite, as in production), (a') the same with a second daemon that does not track calls,
-and (b) the shipped dialplan with the daemon unreachable, so the pyst2 process AGI decides.
-SIPp places `rate * seconds` short calls per setup and rate (greeting, then the caller hangs
-up); the setups take turns, so each has the machine to itself while it is measured.
+(benchmarks/bench_center.py): (c) the pure dialplan (GotoIfTime,
+benchmarks/dialplan_floor.conf), (a) the shipped dialplan asking the daemon over FastAGI (the
+daemon tracks every call over AMI into SQLite, as in production), (a') the same with a second
+daemon that does not track calls, and (b) the shipped dialplan with the daemon unreachable, so
+the pyst2 process AGI decides. SIPp places `rate * seconds` short calls per setup and rate
+(greeting, then the caller hangs up); the setups take turns, so each has the machine to itself
+while it is measured.
 
 The process AGI is first stepped up on its own (--fallback-rates) until it fails or queues;
 at the main rates it runs at the lowest one and goes on only while it keeps up.
@@ -33,24 +34,13 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from benchmarks.rig import (
-    DAEMON_AMI_USER,
-    DECIDED_BY,
-    SETUP_NAMES,
-    AmiWatch,
-    CallTiming,
-    OtherLoad,
-    Rig,
-    StepResult,
-    decision_buckets,
-    histogram_quantile,
-    machine,
-    machine_busy_seconds,
-    ms,
-    percentile,
-    wait_quiet,
-)
+from benchmarks.ami_timing import AmiWatch, CallTiming
+from benchmarks.bench_center import DAEMON_AMI_USER, DECIDED_BY, SETUP_NAMES, Rig, StepResult
+from benchmarks.figures import decision_buckets, histogram_quantile, ms, percentile
+from benchmarks.targets import TargetResult
 from tests.testbed.asterisk import provision
+from tests.testbed.processes import OtherLoad, machine_busy_seconds, wait_quiet
+from tests.testbed.provenance import machine
 
 PROJECT = Path(__file__).resolve().parents[1]
 TARGET_RATE = 50  # calls per second for the overhead target
@@ -311,13 +301,15 @@ def _verdicts(steps: list[Step], ladder: list[Step], fallback_fails: float | Non
     else:
         added = fast.answered(99) - floor.answered(99)
         added_decision = fast.decision(99) - floor.decision(99)
-        ok = added < TARGET_OVERHEAD_S and fast.failed == 0 and fast.failsafe == 0
-        lines.append(
-            f"target: pbx-bridge adds < 5 ms at p99 over the pure dialplan at {TARGET_RATE}/s "
-            f"with zero failed calls: {'MET' if ok else 'MISSED'} (INVITE to answer p99 "
-            f"+{ms(added)} ms, decision step p99 +{ms(added_decision)} ms; failed {fast.failed},"
-            f" failsafe {fast.failsafe})"
+        overhead = TargetResult(
+            target=f"pbx-bridge adds < 5 ms at p99 over the pure dialplan at {TARGET_RATE}/s "
+            "with zero failed calls",
+            figure=f"INVITE to answer p99 +{ms(added)} ms, decision step p99 "
+            f"+{ms(added_decision)} ms; failed {fast.failed}, failsafe {fast.failsafe}",
+            baseline=f"pure dialplan: INVITE to answer p99 {ms(floor.answered(99))} ms",
+            met=added < TARGET_OVERHEAD_S and fast.failed == 0 and fast.failsafe == 0,
         )
+        lines.append(overhead.line())
         untracked = at.get(("untracked", TARGET_RATE))
         if untracked is not None:
             lines.append(
@@ -350,11 +342,14 @@ def _verdicts(steps: list[Step], ladder: list[Step], fallback_fails: float | Non
         )
     )
     need = TARGET_FACTOR * fallback_fails
-    verdict = "MET" if top >= need else "MISSED"
-    lines.append(
-        f"target: pbx-bridge carries >= {TARGET_FACTOR}x the rate where the process AGI fails "
-        f"({need:g}/s): {verdict} ({top / fallback_fails:.1f}x)"
+    headroom = TargetResult(
+        target=f"pbx-bridge carries >= {TARGET_FACTOR}x the rate where the process AGI fails "
+        f"({need:g}/s)",
+        figure=f"{top / fallback_fails:.1f}x (carried up to {top:g}/s of the rates run)",
+        baseline=f"process AGI fails or queues from {fallback_fails:g}/s",
+        met=top >= need,
     )
+    lines.append(headroom.line())
     return lines
 
 

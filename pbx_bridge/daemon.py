@@ -7,7 +7,6 @@ import contextlib
 import resource
 import signal
 import time
-from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -18,22 +17,24 @@ from pbx_bridge.agi.route_handler import RouteHandler
 from pbx_bridge.agi.server import UNHEARD_PER_SESSION, AgiLimits, AgiServer
 from pbx_bridge.agi.supervisor_handler import SESSION_TIMEOUT_S as SUPERVISOR_SESSION_S
 from pbx_bridge.agi.supervisor_handler import SupervisorHandler
+from pbx_bridge.ami.call_events import wanted
+from pbx_bridge.ami.call_tracker import CallTracker
 from pbx_bridge.ami.link import AmiLink
+from pbx_bridge.ami.tracker_persistence import TrackerPersistence
 from pbx_bridge.ami.tracker_state import TrackerState
-from pbx_bridge.ami.tracking import TrackingService, wanted
+from pbx_bridge.ami.tracking_service import TrackingService
 from pbx_bridge.closures.watcher import ClosuresWatcher
 from pbx_bridge.config.errors import ConfigInvalidError
 from pbx_bridge.config.loader import BridgeConfig, load_config
-from pbx_bridge.core.call_tracking import CallTracker
 from pbx_bridge.core.calls import CallRecord, Wrapup
-from pbx_bridge.gc_pacing import freeze_start_up_objects, pace_collections
+from pbx_bridge.gc_pacing import collections_paused, freeze_start_up_objects, pace_collections
+from pbx_bridge.gil_turns import short_gil_turns
 from pbx_bridge.metrics.http import MetricsEndpoint
 from pbx_bridge.metrics.registry import Metrics
 from pbx_bridge.storage import UNAVAILABLE_ERRORS
-from pbx_bridge.storage.codec import decode, encode_record, encode_wrapup
 from pbx_bridge.storage.opening import open_call_log
 from pbx_bridge.storage.spool import SpoolingWriter
-from pbx_bridge.storage.worker import RecordWorker, TicketCounts
+from pbx_bridge.storage.worker import OpenTicketsPerTenant, RecordWorker
 from pbx_bridge.systemd_notify import SystemdNotifier
 
 log = structlog.get_logger("pbx_bridge.daemon")
@@ -73,22 +74,30 @@ class ConfigHolder:
         self.path = path
         self._config = config
         self._metrics = metrics
+        self.reloading = False  # the garbage-collection pacer rests meanwhile
         metrics.config_last_reload.set(time.time())
 
     def current(self) -> BridgeConfig:
         return self._config
 
-    def reload(self) -> bool:
+    async def reload(self) -> bool:
+        """Parse and validate in a worker thread, so calls keep being decided meanwhile (the
+        loader's limits keep that short); swap on the loop, whole or not at all."""
         try:
-            new = load_config(self.path)
+            self.reloading = True
+            with collections_paused(), short_gil_turns():
+                new = await asyncio.to_thread(load_config, self.path)
         except ConfigInvalidError as exc:
             for issue in exc.issues:
                 log.error("config_reload_error", issue=str(issue))
-            log.error(
-                "config_reload_rejected", errors=len(exc.issues), kept=self._config.generation
-            )
-            self._metrics.config_reloads.labels("failed").inc()
+            self._rejected(errors=len(exc.issues))
             return False
+        except Exception as exc:  # a loader bug must not take the daemon or its reloads down
+            log.error("config_reload_error", issue=f"{type(exc).__name__}: {exc}", exc_info=True)
+            self._rejected(errors=1)
+            return False
+        finally:
+            self.reloading = False
         if new.agi_listen != self._config.agi_listen:
             log.warning("config_listen_changed_needs_restart", listen=str(new.agi_listen))
         self._config = new
@@ -96,6 +105,10 @@ class ConfigHolder:
         self._metrics.config_last_reload.set(time.time())
         log.info("config_reloaded", generation=new.generation, tenants=len(new.directory.tenants))
         return True
+
+    def _rejected(self, errors: int) -> None:
+        log.error("config_reload_rejected", errors=errors, kept=self._config.generation)
+        self._metrics.config_reloads.labels("failed").inc()
 
 
 class _MeteredSink:
@@ -134,27 +147,17 @@ class _Tracking:
             on_spooled=metrics.records_spooled.set,
         )
         self.tracker = CallTracker(self.node, config.privacy, config.directory.center.country)
-        self.state = TrackerState(config.state_dir, self.node)
-        restored = self.state.load()
         metrics.watch_in_progress(self.tracker.active_by_tenant)
+        tracker = self.tracker
+        metrics.watch_waiting(lambda: tracker.waiting_by_tenant(datetime.now(UTC)))
+        state = TrackerState(config.state_dir, self.node)
         self.service = TrackingService(
-            self.tracker, _MeteredSink(self.worker, metrics), journal=self.state
+            self.tracker, _MeteredSink(self.worker, metrics), journal=state
         )
-        if restored.snapshot is not None or restored.entries:
-            unwritten = self._hand_over_unwritten(restored.snapshot or {})
-            from_snapshot = self.tracker.restore(restored.snapshot or {})
-            records = self.service.replay(restored.entries)
-            log.info(
-                "tracker_state_restored",
-                calls=self.tracker.active_calls,
-                unseen_calls=self.tracker.unseen_calls,
-                from_snapshot=from_snapshot,
-                journal_entries=len(restored.entries),
-                records_replayed=records,
-                unwritten_handed_over=unwritten,
-            )
-        # A new journal generation now: the restored state is its base, the old files go.
-        self.save_state()
+        self.persistence = TrackerPersistence(
+            self.node, self.tracker, self.service, state, self.worker
+        )
+        self.persistence.restore()
 
         self._metrics = metrics
         self.down_since: float | None = time.monotonic()
@@ -176,56 +179,8 @@ class _Tracking:
     def healthy(self) -> bool:
         return self.down_since is None or time.monotonic() - self.down_since < AMI_GRACE_S
 
-    def save_state(self) -> None:
-        self._write_state(self._take_state())
 
-    def _take_state(self) -> tuple[dict[str, object], list[CallRecord | Wrapup]]:
-        """On the loop: the calls in progress, with the journal's switch to a new generation,
-        and what the storage worker has not written yet (immutable: encoded later)."""
-        return self.state.take(self.tracker.snapshot()), self.worker.unwritten()
-
-    def _write_state(self, taken: tuple[dict[str, object], list[CallRecord | Wrapup]]) -> None:
-        snapshot, unwritten = taken
-        lines = [
-            encode_record(item) if isinstance(item, CallRecord) else encode_wrapup(item, self.node)
-            for item in unwritten
-        ]
-        self.state.write({**snapshot, "unwritten": lines})
-
-    def _hand_over_unwritten(self, snapshot: Mapping[str, object]) -> int:
-        """Give the worker again what the previous daemon had not written when it stopped;
-        written twice, a record is one row (upsert)."""
-        lines = snapshot.get("unwritten")
-        if snapshot.get("node") != self.node or not isinstance(lines, list):
-            return 0
-        count = 0
-        for line in lines:
-            try:
-                item = decode(str(line))
-            except (ValueError, KeyError, TypeError) as exc:
-                log.warning("tracker_state_unwritten_unreadable", error=str(exc))
-                continue
-            if isinstance(item, CallRecord):
-                self.worker.record(item)
-            elif item[1] == self.node:
-                self.worker.wrapup(item[0])
-            count += 1
-        return count
-
-    async def keep_state(self, interval: float = 2.0) -> None:
-        """Snapshot the calls in progress whenever events arrived since the last one; the
-        journal holds every event in between, so the interval only bounds its length."""
-        seen = self.service.events
-        while True:
-            await asyncio.sleep(interval)
-            if self.service.events != seen:
-                seen = self.service.events
-                # Taken on the loop that changes the tracker; the encoding of what is not
-                # written yet, the file write and its fsync run in a thread.
-                await asyncio.to_thread(self._write_state, self._take_state())
-
-
-def _set_ticket_gauges(metrics: Metrics, counts: TicketCounts) -> None:
+def _set_ticket_gauges(metrics: Metrics, counts: OpenTicketsPerTenant) -> None:
     metrics.tickets_open.clear()
     metrics.tickets_overdue.clear()
     for tenant, count in counts.open.items():
@@ -265,6 +220,8 @@ class Daemon:
         )
         self.metrics_endpoint = MetricsEndpoint(self.metrics, config.metrics_peers, self.healthy)
         self._stop = asyncio.Event()
+        self._reloads_pending = 0
+        self._reloader: asyncio.Task[None] | None = None
 
     def healthy(self) -> bool:
         return self.tracking is None or self.tracking.healthy
@@ -277,12 +234,22 @@ class Daemon:
         self._stop.set()
 
     def reload(self) -> None:
-        self.notifier.reloading()
-        ok = self.config.reload()
-        generation = self.config.current().generation
-        self.notifier.send(
-            "READY=1", f"STATUS=configuration {generation}" + ("" if ok else " (reload rejected)")
-        )
+        """SIGHUP: one reload per signal, one at a time, off the loop's critical path."""
+        self._reloads_pending += 1
+        if self._reloader is None or self._reloader.done():
+            self._reloader = asyncio.get_running_loop().create_task(self._reload_pending())
+
+    async def _reload_pending(self) -> None:
+        while self._reloads_pending:
+            self._reloads_pending -= 1
+            self.notifier.reloading()
+            ok = False
+            try:
+                ok = await self.config.reload()
+            finally:  # READY=1 after every RELOADING=1, whatever happened in between
+                generation = self.config.current().generation
+                status = f"STATUS=configuration {generation}"
+                self.notifier.send("READY=1", status + ("" if ok else " (reload rejected)"))
 
     async def run(self, stop_grace: float = 10.0) -> int:
         config = self.config.current()
@@ -294,7 +261,7 @@ class Daemon:
         if self.tracking is not None:
             self.tracking.worker.start()
             ami_task = asyncio.create_task(self.tracking.link.run(self._stop))
-            state_task = asyncio.create_task(self.tracking.keep_state())
+            state_task = asyncio.create_task(self.tracking.persistence.keep())
         loop = asyncio.get_running_loop()
         loop.add_signal_handler(signal.SIGTERM, self.request_stop)
         loop.add_signal_handler(signal.SIGINT, self.request_stop)
@@ -302,7 +269,7 @@ class Daemon:
         watchdog = asyncio.create_task(self._pet_watchdog())
         closures_task = asyncio.create_task(self.closures.run())
         freeze_start_up_objects()
-        pacer = asyncio.create_task(pace_collections())
+        pacer = asyncio.create_task(pace_collections(paused=lambda: self.config.reloading))
         self.notifier.ready(f"configuration {config.generation}")
         log.info("daemon_ready", generation=config.generation, tracking=self.tracking is not None)
         await self._stop.wait()
@@ -311,6 +278,8 @@ class Daemon:
         watchdog.cancel()
         pacer.cancel()
         closures_task.cancel()
+        if self._reloader is not None:
+            self._reloader.cancel()  # a reload's thread finishes alone; its result is dropped
         await self.agi.stop(stop_grace)
         if ami_task is not None:
             with contextlib.suppress(Exception):
@@ -320,8 +289,8 @@ class Daemon:
                 state_task.cancel()
             flushed = await asyncio.to_thread(self.tracking.worker.stop, stop_grace)
             # After the flush: the snapshot keeps only what could not be written in time.
-            self.tracking.save_state()
-            self.tracking.state.close()
+            self.tracking.persistence.save()
+            self.tracking.persistence.close()
             log.info("records_flushed", complete=flushed, written=self.tracking.worker.written)
         await self.metrics_endpoint.stop()
         log.info("daemon_stopped")

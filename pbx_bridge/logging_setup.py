@@ -1,9 +1,9 @@
 """structlog: JSON lines for journald, readable lines on a terminal.
 
-Messages of the standard `logging` module (the spool, the AMI protocol, libraries such as
-SQLAlchemy and asyncio) go through the same renderer: without that they fell to Python's
-last-resort handler and came out as bare text among the JSON lines, where a log shipper
-parsing JSON drops or mangles them.
+The project logs through structlog only. Messages of libraries that use the standard
+`logging` module (SQLAlchemy, asyncio, panoramisk) go through the same renderer: otherwise
+they fall to Python's last-resort handler and come out as bare text among the JSON lines,
+where a log shipper parsing JSON drops or mangles them.
 """
 
 from __future__ import annotations
@@ -61,7 +61,6 @@ def _route_stdlib_logging(
     )
     root = logging.getLogger()
     root.handlers = [h for h in root.handlers if h.get_name() != _HANDLER_NAME] + [handler]
-    # Libraries keep to warnings and worse, as before (panoramisk's info lines quote actions);
-    # the project's own modules log at `level`.
+    # Libraries keep to warnings and worse (panoramisk's info lines quote whole actions).
     root.setLevel(max(level, logging.WARNING))
     logging.getLogger("pbx_bridge").setLevel(level)

@@ -19,10 +19,6 @@ class SystemdNotifier:
         usec = os.environ.get("WATCHDOG_USEC", "")
         self.watchdog_interval = int(usec) / 1e6 / 2 if usec.isdigit() and int(usec) else None
 
-    @property
-    def enabled(self) -> bool:
-        return bool(self._address)
-
     def send(self, *lines: str) -> bool:
         if not self._address:
             return False

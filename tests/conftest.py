@@ -1,15 +1,26 @@
-"""Suite-wide rule: in CI (`CI=true`) a skipped test fails the run.
+"""Suite-wide rules and the Asterisk testbed fixture.
 
-A skip in CI means something the suite promises was not checked (typically the real-Asterisk
-tests when the testbed could not be provisioned), so it is reported as a failure.
+In CI (`CI=true`) a skipped test fails the run: a skip there means something the suite promises
+was not checked (typically the real-Asterisk tests when the testbed could not be provisioned).
+
+Tests under tests/integration/ and tests/system/ run calls through a real Asterisk (marker
+`asterisk`, fixture `testbed`); a failing test prints what the logs of its fixtures (anything
+with a `log_files()` method) gained while it ran.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Generator
+from pathlib import Path
 
 import pytest
+
+from tests.testbed.asterisk import Testbed, TestbedUnavailableError, provision
+
+HERE = Path(__file__).resolve().parent
+ASTERISK_SUITES = (HERE / "integration", HERE / "system")
+LOG_TAIL_LINES = 300
 
 
 def in_ci() -> bool:
@@ -28,6 +39,12 @@ def pytest_runtest_makereport(
     item: pytest.Item, call: pytest.CallInfo[None]
 ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     report = yield
+    if report.failed:
+        offsets = item.stash.get(_OFFSETS, {})
+        for title, path in _log_sources(item):
+            text = tail(path, offsets.get(path, 0))
+            if text.strip():
+                report.sections.append((f"{title}, last {LOG_TAIL_LINES} lines", text))
     _fail_skip(report)
     return report
 
@@ -39,3 +56,57 @@ def pytest_make_collect_report(
     report = yield
     _fail_skip(report)
     return report
+
+
+# ---- the Asterisk testbed -------------------------------------------------------------------
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if any(suite in Path(str(item.path)).parents for suite in ASTERISK_SUITES):
+            item.add_marker(pytest.mark.asterisk)
+
+
+@pytest.fixture(scope="session")
+def testbed() -> Testbed:
+    """The provisioned Asterisk root; outside CI a machine that cannot provision skips."""
+    try:
+        return provision()
+    except TestbedUnavailableError as exc:
+        if in_ci():
+            pytest.fail(f"Asterisk testbed could not be provisioned in CI: {exc}")
+        pytest.skip(f"Asterisk testbed unavailable here: {exc}")
+
+
+# ---- logs of a failing test ------------------------------------------------------------------
+
+_OFFSETS = pytest.StashKey[dict[Path, int]]()
+
+
+def _log_sources(item: pytest.Item) -> list[tuple[str, Path]]:
+    sources: list[tuple[str, Path]] = []
+    for value in getattr(item, "funcargs", {}).values():
+        log_files = getattr(value, "log_files", None)
+        if callable(log_files):
+            sources += [s for s in log_files() if s not in sources]
+    return sources
+
+
+def _size(path: Path) -> int:
+    return path.stat().st_size if path.exists() else 0
+
+
+def tail(path: Path, offset: int, lines: int = LOG_TAIL_LINES) -> str:
+    if not path.exists():
+        return ""
+    with path.open("rb") as fh:
+        fh.seek(offset)
+        text = fh.read().decode("utf-8", errors="replace")
+    kept = text.splitlines()[-lines:]
+    return "\n".join(kept)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
+    item.stash[_OFFSETS] = {path: _size(path) for _, path in _log_sources(item)}
+    return (yield)

@@ -2,14 +2,14 @@
 
 AMI replays nothing: a call that begins and ends while the daemon's AMI connection is down
 would leave no trace. The FastAGI side sees every call it routes, so it hands the tracker
-what the call's Newchannel and VarSet events would have said (core/call_tracking.py keeps
+what the call's Newchannel and VarSet events would have said (ami/call_tracker.py keeps
 it for calls it has not seen).
 """
 
 from __future__ import annotations
 
 from pbx_bridge import channel_vars as cv
-from pbx_bridge.core.call_tracking import DECISION_EVENT
+from pbx_bridge.ami.call_events import DECISION_EVENT
 from pbx_bridge.core.routing import CallRequest
 
 # Presentation bits of agi_callingpres (Asterisk's AST_PRES_RESTRICTION mask and values).
@@ -35,7 +35,7 @@ def withheld(env: dict[str, str]) -> bool:
 def decision_event(
     env: dict[str, str], request: CallRequest, pairs: list[tuple[str, str]]
 ) -> dict[str, str]:
-    """The decision as the call tracker takes it (core/call_tracking.py, DECISION_EVENT):
+    """The decision as the call tracker takes it (ami/call_tracker.py, DECISION_EVENT):
     what the VarSet events of these variables and the call's Newchannel would have said."""
     uniqueid = env.get("agi_uniqueid", "")
     event = {

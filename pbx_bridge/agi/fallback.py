@@ -15,9 +15,10 @@ from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
+from pbx_bridge.agi.decision_event import withheld
 from pbx_bridge.agi.quoting import quote
 from pbx_bridge.agi.supervisor_fallback import is_supervisor_call, run_supervisor
-from pbx_bridge.agi.variables import call_request, channel_variables
+from pbx_bridge.agi.variables import call_request, channel_variables, queue_variables
 from pbx_bridge.closures.store import ClosuresUnreadableError, read_closures
 from pbx_bridge.config.errors import ConfigInvalidError
 from pbx_bridge.config.loader import DEFAULT_CONFIG, load_config
@@ -68,6 +69,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 queue_timeout=config.queue_timeout,
                 decided_by="fallback",
                 generation=config.generation,
+                extra=queue_variables(
+                    config.directory, decision, agi.env, request, withheld=withheld(agi.env)
+                ),
             )
             for name, value in pairs:
                 agi.set_variable(name, _escaped(value))

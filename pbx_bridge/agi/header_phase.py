@@ -1,13 +1,12 @@
 """A FastAGI connection until its header block is complete: a protocol, a buffer and a timer.
 
 Asterisk sends its `agi_*` headers the moment it connects; a port scanner, a half-open peer
-or one of 1,000 idle sockets sends them late or never. Read with a stream, a task and
-coroutines, every such connection held some 40 objects for the cyclic garbage collector, and
-since those live for seconds and die by reference counting, CPython's allocation count (which
-every death lowers) let the young generation grow to 48,000 objects: collections of 10-40 ms
-that each stalled the calls in flight (fault scenario 6). Here a waiting connection is half as
-many objects (the transport, its socket, this protocol and its timer with their handles) and
-no task; only a complete block gets a session link (session_link.py) and a task.
+or one of 1,000 idle sockets sends them late or never. A waiting connection is therefore kept
+small: the transport, its socket, this protocol and its timer with their handles, about 20
+objects for the cyclic garbage collector and no task; only a complete block gets a session
+link (session_link.py) and a task. Connections that live for seconds and die by reference
+counting let CPython's young generation grow (see gc_pacing.py), so every object a waiting
+connection holds adds to the collections that stall the calls in flight.
 """
 
 from __future__ import annotations
@@ -37,12 +36,13 @@ class Reception(Protocol):
 def release_transport(transport: asyncio.BaseTransport) -> None:
     """Break the reference cycle a closed selector transport is left in.
 
-    CPython 3.11's socket transport keeps a bound method of itself (`_read_ready_cb`) and never
-    clears it, so every connection, once closed, stays a cycle (transport, socket, their dicts)
-    that only the cyclic garbage collector frees. At ~200 refused connections a second (fault
-    scenario 6) those cycles made collections of 10-30 ms every 1.5 s and of 100-160 ms every
-    ~18 s, stalls that every caller in that moment waited out. After `connection_lost` nothing
-    calls the method again; without it reference counting frees the connection at once.
+    CPython 3.11's socket transport keeps a bound method of itself (`_read_ready_cb`, a private
+    attribute) and never clears it, so every connection, once closed, stays a cycle
+    (transport, socket, their dicts) that only the cyclic garbage collector frees. After
+    `connection_lost` nothing calls the method again; without it reference counting frees the
+    connection at once. Figure: at ~200 refused connections a second those cycles cause
+    collections of 10-30 ms every 1.5 s and of 100-160 ms every ~18 s (docs/reliability.md,
+    hostile peers).
     """
     if getattr(transport, "_sock", None) is None and hasattr(transport, "_read_ready_cb"):
         with contextlib.suppress(AttributeError):

@@ -3,8 +3,11 @@ once per call and needs only this (importing asyncio and panoramisk cost it ~35 
 
 from __future__ import annotations
 
+# A line break would end the command, a NUL the C string Asterisk reads it into.
+_BREAKING = str.maketrans({"\r": " ", "\n": " ", "\0": " "})
+
 
 def quote(value: str) -> str:
     """An AGI argument in double quotes; Asterisk unescapes backslashes inside them."""
-    cleaned = value.replace("\r", " ").replace("\n", " ")
+    cleaned = value.translate(_BREAKING)
     return '"' + cleaned.replace("\\", "\\\\").replace('"', '\\"') + '"'

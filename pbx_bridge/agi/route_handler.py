@@ -8,10 +8,10 @@ from datetime import datetime
 
 import structlog
 
-from pbx_bridge.agi.decision_event import decision_event
+from pbx_bridge.agi.decision_event import decision_event, withheld
 from pbx_bridge.agi.mset import DecisionWriter
 from pbx_bridge.agi.protocol import AgiChannel
-from pbx_bridge.agi.variables import call_request, channel_variables
+from pbx_bridge.agi.variables import call_request, channel_variables, queue_variables
 from pbx_bridge.config.loader import BridgeConfig
 from pbx_bridge.core.closures import NO_CLOSURES, Closures
 from pbx_bridge.core.decision_memo import DecisionMemo
@@ -62,6 +62,7 @@ class RouteHandler:
             queue_timeout=config.queue_timeout,
             decided_by="daemon",
             generation=config.generation,
+            extra=queue_variables(config.directory, decision, env, request, withheld=withheld(env)),
         )
         try:
             await self._writer.write(channel, pairs)  # and ends the session for Asterisk

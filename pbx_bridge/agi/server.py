@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import random
-import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -120,7 +119,7 @@ class AgiServer:
     def _refuse(self, reason: str, event: str, level: str = "info", **fields: Any) -> None:
         """Count every refusal; log it unless its reason used up this interval's lines."""
         self._on_refused(reason)
-        now = time.monotonic()
+        now = asyncio.get_running_loop().time()  # the clock of the loop's timers and sleeps
         self._log_summaries(now)
         if self._log_budget.admit(reason, now):
             getattr(log, level)(event, **fields)
@@ -132,7 +131,7 @@ class AgiServer:
     async def _summarise_refusals(self) -> None:
         while True:
             await asyncio.sleep(self._log_budget.interval / 4)
-            self._log_summaries(time.monotonic())
+            self._log_summaries(asyncio.get_running_loop().time())
 
     # ---- the header phase (see header_phase.py) ----------------------------------------------
 

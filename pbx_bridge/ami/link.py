@@ -14,7 +14,6 @@ import asyncio
 import contextlib
 import os
 import stat
-import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,7 +48,14 @@ def read_secret(settings: AmiSettings) -> str:
                 f"AMI secret file {path} is readable by others (mode {stat.S_IMODE(mode):o}); "
                 f"run: chmod 600 {path}"
             )
-        secret = path.read_text(encoding="utf-8").strip()
+        try:
+            secret = path.read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise AmiSecretError(f"cannot read AMI secret file {path}: {exc.strerror}") from exc
+        except UnicodeDecodeError as exc:
+            raise AmiSecretError(
+                f"AMI secret file {path} is not UTF-8 text"  # nothing of the secret itself
+            ) from exc
         if not secret:
             raise AmiSecretError(f"AMI secret file {path} is empty")
         return secret
@@ -86,6 +92,8 @@ def next_backoff(delay: float, timing: LinkTiming) -> float:
 class _Manager(Manager):  # type: ignore[misc]
     """panoramisk's Manager without its own reconnect and pinger: the link decides."""
 
+    authenticated_future: Any  # the Login action's future while a login is under way
+
     def __init__(self, lost: Callable[[object], None], **config: Any) -> None:
         super().__init__(**config)
         self._lost = lost
@@ -96,6 +104,15 @@ class _Manager(Manager):  # type: ignore[misc]
 
     def ping(self) -> None:  # the link's watchdog pings instead
         return None
+
+    def login(self, future: asyncio.Future[Any]) -> bool:
+        # A login that timed out is cancelled by the link; panoramisk would read its result
+        # and log a CancelledError traceback for a peer that merely never answered.
+        if future.cancelled():
+            self.authenticated_future = None
+            return False
+        result: bool = super().login(future)
+        return result
 
 
 class AmiLink:
@@ -147,6 +164,9 @@ class AmiLink:
                 if self._logged_in:  # a working connection was lost: try again at once
                     wait = delay = self.timing.backoff_first
                 log.warning("ami_unreachable", error=self.last_error, retry_in=wait)
+            except Exception as exc:  # anything else would end call tracking without a word
+                self.last_error = f"{type(exc).__name__}: {exc}"
+                log.exception("ami_session_failed", error=self.last_error, retry_in=wait)
             finally:
                 self._set_connected(False)
                 self._close()
@@ -215,11 +235,16 @@ class AmiLink:
             raise ConnectionError("AMI connection lost")
 
     async def _watchdog(self, protocol: WholeMessageProtocol, lost: asyncio.Event) -> None:
-        """Ping every `ping_interval`; abort once nothing has come for `silence_limit`."""
+        """Ping every `ping_interval`; abort once nothing has come for `silence_limit`. Times
+        are the event loop's, as the protocol's `last_received` is."""
         timing = self.timing
-        next_ping = time.monotonic() + timing.ping_interval
+        clock = asyncio.get_running_loop().time
+        next_ping = clock() + timing.ping_interval
+        wake_at = 0.0
         while not lost.is_set():
-            now = time.monotonic()
+            # asyncio runs a timer up to its clock resolution early: waking for a deadline
+            # counts as being at it, or a wake-up just short of it would sleep again for ~0 s.
+            now = max(clock(), wake_at)
             silent = now - protocol.last_received
             if silent >= timing.silence_limit:
                 log.error("ami_silent", seconds=round(silent, 1))
@@ -231,8 +256,8 @@ class AmiLink:
                 with contextlib.suppress(Exception):
                     assert self._manager is not None
                     self._manager.send_action({"Action": "Ping"})
-            silence_at = protocol.last_received + timing.silence_limit
-            await asyncio.sleep(max(0.0, min(next_ping, silence_at) - now))
+            wake_at = min(next_ping, protocol.last_received + timing.silence_limit)
+            await asyncio.sleep(max(0.0, wake_at - now))
 
     def _dispatch(self, _manager: object, message: Mapping[str, object]) -> None:
         try:

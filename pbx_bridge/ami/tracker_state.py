@@ -2,10 +2,10 @@
 
 A restarted daemon (even after kill -9) restores the snapshot and feeds the tracker the journal's
 events and resyncs again, so it resumes from the moment it died, not from its last snapshot.
-With snapshots alone (one every 2 s) a call that began after the last one was unknown to the
-restarted daemon, and lost if it ended before the daemon logged in again; a call that ended
-after it was closed a second time at the resync, "ended while the AMI connection was down",
-and that record replaced the right one.
+Snapshots alone (one every 2 s) are not enough: a call that begins after the last one would
+be unknown to the restarted daemon, and lost if it ends before the daemon logs in again; a
+call that ends after it would be closed a second time at the resync, "ended while the AMI
+connection was down", and that record would replace the right one.
 
 Files in the state directory:
 - `tracker-state.json`: the snapshot, written atomically and fsynced; its `journal` names the

@@ -6,6 +6,7 @@ import argparse
 import sys
 from zoneinfo import ZoneInfo
 
+from pbx_bridge.cli.arguments import MAX_LIMIT, bounded_int
 from pbx_bridge.cli.common import EXIT_CONFIG, Subparsers, add_config_option
 from pbx_bridge.cli.db import day_argument, with_call_log
 from pbx_bridge.cli.tabular import Cell, add_format_option, print_rows
@@ -38,7 +39,7 @@ def register(subparsers: Subparsers) -> None:
         "--to", dest="last", type=day_argument(last=True), help="last day (inclusive)"
     )
     parser.add_argument("--outcome", choices=[o.value for o in Outcome], help="only this outcome")
-    parser.add_argument("--limit", type=int, help="at most this many calls")
+    parser.add_argument("--limit", type=bounded_int(1, MAX_LIMIT), help="at most this many calls")
     add_format_option(parser)
     add_config_option(parser)
     parser.set_defaults(handler=run)
@@ -80,3 +81,8 @@ def _row(record: CallRecord, zone: ZoneInfo, fmt: str) -> list[Cell]:
         record.node,
         record.call_id,
     ]
+
+
+def as_json(record: CallRecord, zone: ZoneInfo) -> dict[str, Cell]:
+    """One call as `pbx-bridge calls --format json` prints it (the web API shares this)."""
+    return dict(zip(HEADERS, _row(record, zone, "json"), strict=True))

@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import sqlite3
 import sys
+from pathlib import Path
+
+from sqlalchemy.engine import make_url
 
 from pbx_bridge.ami.link import AmiSecretError, read_secret
 from pbx_bridge.cli.common import (
@@ -16,6 +21,8 @@ from pbx_bridge.cli.common import (
 from pbx_bridge.config.loader import BridgeConfig
 from pbx_bridge.core.tenants import ClosedAction, Tenant
 from pbx_bridge.sounds import missing_prompts, plan_prompts
+from pbx_bridge.storage import UNAVAILABLE_ERRORS
+from pbx_bridge.storage.opening import open_call_log
 
 
 def register(subparsers: Subparsers) -> None:
@@ -23,6 +30,9 @@ def register(subparsers: Subparsers) -> None:
     actions = config.add_subparsers(dest="config_command", required=True, metavar="COMMAND")
     check = actions.add_parser(
         "check", help="validate bridge.yaml and every tenant file; exit 2 on any error"
+    )
+    check.add_argument(
+        "--connect", action="store_true", help="also connect to the database (database.url)"
     )
     add_config_option(check)
     check.set_defaults(handler=run)
@@ -33,6 +43,8 @@ def run(args: argparse.Namespace) -> int:
     if config is None:
         return EXIT_CONFIG
     missing = [*_missing_sounds(config), *_secret_problems(config)]
+    if args.connect:
+        missing.extend(_database_problems(config))
     for problem in missing:
         print(problem, file=sys.stderr)
     for warning in config.warnings:
@@ -67,6 +79,36 @@ def _missing_sounds(config: BridgeConfig) -> list[str]:
     """Prompts a call would play whose file is absent, and prompt-name conflicts."""
     plan = plan_prompts(config.directory)
     return [*plan.errors, *missing_prompts(config.directory, config.sounds_dir)]
+
+
+def _database_problems(config: BridgeConfig) -> list[str]:
+    """The database must answer a query. SQLite is opened read-only, so a check run as root
+    creates no file the service user could not write; a missing file is created at start."""
+    url = make_url(config.database_url)
+    if url.get_backend_name() == "sqlite":
+        return _sqlite_problems(config, url.database)
+    log = open_call_log(config)
+    where = log.engine.url.render_as_string(hide_password=True)
+    try:
+        with log.engine.connect() as connection:
+            connection.exec_driver_sql("SELECT 1")
+    except UNAVAILABLE_ERRORS as error:
+        reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+        return [f"{config.path}: database {where} unavailable: {reason}"]
+    finally:
+        log.close()
+    return []
+
+
+def _sqlite_problems(config: BridgeConfig, database: str | None) -> list[str]:
+    if not database or database == ":memory:" or not Path(database).exists():
+        return []
+    try:
+        with contextlib.closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True)) as db:
+            db.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.Error as error:
+        return [f"{config.path}: database {database} unreadable: {error}"]
+    return []
 
 
 def _secret_problems(config: BridgeConfig) -> list[str]:

@@ -7,6 +7,7 @@ import sys
 from collections.abc import Callable
 from datetime import date
 
+from pbx_bridge.cli.arguments import FIRST_DAY, LAST_DAY, check_day, shown
 from pbx_bridge.cli.common import EXIT_CONFIG, Subparsers, add_config_option, load_or_report
 from pbx_bridge.config.loader import BridgeConfig
 from pbx_bridge.storage import UNAVAILABLE_ERRORS, CallLog, SchemaOutdatedError
@@ -63,20 +64,23 @@ def with_call_log(
 def parse_day(text: str, *, last: bool = False) -> date:
     """YYYY-MM-DD, or YYYY-MM meaning the month's first day (its last day if `last`)."""
     parts = text.strip().split("-")
-    if len(parts) == 2 and all(p.isdigit() for p in parts):
+    if len(parts) == 2 and all(p.isascii() and p.isdigit() for p in parts):
         year, month = int(parts[0]), int(parts[1])
-        if not 1 <= month <= 12:
-            raise ValueError(f"{text!r} is not a month like 2019-04")
+        if not 1 <= month <= 12 or not FIRST_DAY.year <= year <= LAST_DAY.year:
+            raise ValueError(
+                f"{shown(text)} is not a month like 2019-04 between {FIRST_DAY} and {LAST_DAY}"
+            )
         if not last:
             return date(year, month, 1)
         following = date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1)
         return date.fromordinal(following.toordinal() - 1)
     try:
-        return date.fromisoformat(text.strip())
+        day = date.fromisoformat(text.strip())
     except ValueError:
         raise ValueError(
-            f"{text!r} is not a date like 2019-04-01 (or a month like 2019-04)"
+            f"{shown(text)} is not a date like 2019-04-01 (or a month like 2019-04)"
         ) from None
+    return check_day(day, text)
 
 
 def day_argument(*, last: bool = False) -> Callable[[str], date]:

@@ -10,6 +10,7 @@ import sys
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from pbx_bridge.cli.arguments import FIRST_DAY, LAST_DAY, shown
 from pbx_bridge.cli.common import EXIT_CONFIG, Subparsers, add_config_option, load_or_report
 from pbx_bridge.closures.store import ClosuresUnreadableError, read_closures
 from pbx_bridge.core.closures import NO_CLOSURES, Closure, Closures
@@ -30,12 +31,16 @@ def register(subparsers: Subparsers) -> None:
 def parse_week(text: str) -> date:
     """Monday of ISO week 'YYYY-Www'."""
     year_text, sep, week_text = text.upper().partition("-W")
-    if not sep or not year_text.isdigit() or not week_text.isdigit():
-        raise ValueError(f"{text!r} is not an ISO week like 2026-W44")
+    digits = (year_text + week_text).isascii() and year_text.isdigit() and week_text.isdigit()
+    if not sep or not digits or not FIRST_DAY.year <= int(year_text) <= LAST_DAY.year:
+        raise ValueError(
+            f"{shown(text)} is not an ISO week like 2026-W44 "
+            f"(years {FIRST_DAY.year} to {LAST_DAY.year})"
+        )
     try:
         return date.fromisocalendar(int(year_text), int(week_text), 1)
     except ValueError:
-        raise ValueError(f"{text!r} is not a week of {year_text}") from None
+        raise ValueError(f"{shown(text)} is not a week of {year_text}") from None
 
 
 def run(args: argparse.Namespace) -> int:

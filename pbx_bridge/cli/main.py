@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from types import ModuleType
+from typing import NoReturn
 
 from pbx_bridge import __version__
 from pbx_bridge.cli import (
@@ -12,34 +14,40 @@ from pbx_bridge.cli import (
     closures,
     config_check,
     db,
+    history_import,
     hours,
     purge,
+    queues,
     report,
     route,
     run,
     sounds,
     tickets,
+    users,
+    web,
     wrapup,
 )
 
-SUBCOMMANDS = (
-    config_check,
-    route,
-    hours,
+SUBCOMMANDS: tuple[ModuleType, ...] = (
+    *(config_check, route, hours, sounds, run, db, calls, report, tickets, wrapup, purge),
+    history_import,
     closures,
-    sounds,
-    run,
-    db,
-    calls,
-    report,
-    tickets,
-    wrapup,
-    purge,
+    queues,
+    users,
+    web,
 )
+
+
+class _OneLineErrors(argparse.ArgumentParser):
+    """Bad arguments: one line naming the command and the problem, exit 2 (not the usage
+    block, which can fill a screen for commands with many options)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _OneLineErrors(
         prog="pbx-bridge",
         description="Routing, service hours and call outcomes for a shared municipal "
         "telephone service center on Asterisk.",
@@ -52,7 +60,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    words = sys.argv[1:] if argv is None else list(argv)
+    for word in words:
+        # argparse drops a "--" given as an option's value and hands the command an empty list.
+        if word.startswith("-") and word.endswith("=--"):
+            parser.error(f"{word.partition('=')[0]}: '--' is not a value")
+    args = parser.parse_args(words)
     code: int = args.handler(args)
     return code
 

@@ -4,23 +4,29 @@ from __future__ import annotations
 
 import argparse
 import re
+import sys
 from datetime import UTC, date, datetime, timedelta
 
-from pbx_bridge.cli.common import Subparsers, add_config_option
+from pbx_bridge.cli.arguments import shown
+from pbx_bridge.cli.common import EXIT_CONFIG, Subparsers, add_config_option
 from pbx_bridge.cli.db import with_call_log
 from pbx_bridge.cli.tabular import add_format_option, print_json, print_rows
 from pbx_bridge.config.loader import BridgeConfig
 from pbx_bridge.storage import CallLog
 
-_AGE = re.compile(r"^\s*(\d+)\s*([dwmy])\s*$")
+_AGE = re.compile(r"^\s*([0-9]{1,6})\s*([dwmy])\s*$")
+MAX_AGE = timedelta(days=100 * 366)  # older than any call log: a typing error
 
 
 def parse_age(text: str, now: datetime) -> timedelta:
-    """'180d', '26w', '6m' (calendar months), '1y' (calendar years) before `now`."""
+    """'180d', '26w', '6m' (calendar months), '1y' (calendar years) before `now`, at most
+    a hundred years."""
     match = _AGE.match(text.lower())
     if not match:
-        raise ValueError(f"{text!r} is not an age like 180d, 26w, 6m or 1y")
+        raise ValueError(f"{shown(text)} is not an age like 180d, 26w, 6m or 1y")
     count, unit = int(match.group(1)), match.group(2)
+    if count * {"d": 1, "w": 7, "m": 31, "y": 366}[unit] > MAX_AGE.days:
+        raise ValueError(f"{shown(text)} is more than a hundred years")
     if unit == "d":
         return timedelta(days=count)
     if unit == "w":
@@ -50,24 +56,39 @@ def register(subparsers: Subparsers) -> None:
     parser.add_argument(
         "--dry-run", action="store_true", help="count what would be purged, change nothing"
     )
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="allow an age under one day (deletes the details of today's calls)",
+    )
     add_format_option(parser)
     add_config_option(parser)
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    return with_call_log(args, lambda log, config: _purge(log, config, args))
-
-
-def _purge(log: CallLog, config: BridgeConfig, args: argparse.Namespace) -> int:
-    now = datetime.now(UTC)
-    if args.older_than:
+    age: timedelta | None = None
+    if args.older_than is not None:  # given empty: an error, not the default
         try:
-            age = parse_age(args.older_than, now)
+            age = parse_age(args.older_than, datetime.now(UTC))
         except ValueError as error:
-            raise SystemExit(f"pbx-bridge purge: {error}") from None
-    else:
-        age = timedelta(days=config.privacy.retention_days)
+            print(f"pbx-bridge purge: --older-than: {error}", file=sys.stderr)
+            return EXIT_CONFIG
+        if age < timedelta(days=1) and not args.force:
+            print(
+                f"pbx-bridge purge: --older-than {args.older_than} would delete today's calls; "
+                "give --force if that is meant",
+                file=sys.stderr,
+            )
+            return EXIT_CONFIG
+    return with_call_log(args, lambda log, config: _purge(log, config, args, age))
+
+
+def _purge(
+    log: CallLog, config: BridgeConfig, args: argparse.Namespace, given: timedelta | None
+) -> int:
+    now = datetime.now(UTC)
+    age = given if given is not None else timedelta(days=config.privacy.retention_days)
     counts = log.purge(age, now, dry_run=args.dry_run)
     cutoff = counts.cutoff.astimezone(config.directory.center.timezone)
     data = {

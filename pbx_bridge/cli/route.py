@@ -8,6 +8,7 @@ import sys
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from pbx_bridge.cli.arguments import FIRST_DAY, LAST_DAY, check_instant, shown
 from pbx_bridge.cli.common import EXIT_CONFIG, Subparsers, add_config_option, load_or_report
 from pbx_bridge.closures.store import ClosuresUnreadableError, read_closures
 from pbx_bridge.core.closures import NO_CLOSURES
@@ -36,6 +37,7 @@ def parse_instant(text: str | None, zone: ZoneInfo) -> datetime:
     if text is None:
         return datetime.now(zone)
     value = datetime.fromisoformat(text)
+    check_instant(value, text)
     return value.replace(tzinfo=zone) if value.tzinfo is None else value
 
 
@@ -47,7 +49,10 @@ def run(args: argparse.Namespace) -> int:
     try:
         at = parse_instant(args.at, zone)
     except ValueError:
-        message = f"--at {args.at!r} is not an ISO-8601 date and time (e.g. 2026-10-31T10:00)"
+        message = (
+            f"--at {shown(args.at)} is not an ISO-8601 date and time (e.g. 2026-10-31T10:00) "
+            f"between {FIRST_DAY} and {LAST_DAY}"
+        )
         print(message, file=sys.stderr)
         return EXIT_CONFIG
     try:

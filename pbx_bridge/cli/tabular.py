@@ -5,12 +5,27 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import re
 import sys
 from collections.abc import Sequence
 
 FORMATS = ("table", "csv", "json")
 
 Cell = str | int | float | None
+
+# Control characters from the data (a CRM's note, a caller's name) would move the cursor,
+# clear the screen or forge rows in a terminal or a spreadsheet: shown escaped instead.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def printable(text: str) -> str:
+    """`text` with every control character written as an escape (ESC as \\x1b)."""
+    return _CONTROL.sub(_escape, text)
 
 
 def add_format_option(parser: argparse.ArgumentParser) -> None:
@@ -24,7 +39,7 @@ def text(cell: Cell) -> str:
         return ""
     if isinstance(cell, float):
         return f"{cell:.1f}"
-    return str(cell)
+    return printable(str(cell))
 
 
 def print_table(headers: Sequence[str], rows: Sequence[Sequence[Cell]]) -> None:
@@ -46,7 +61,12 @@ def print_table(headers: Sequence[str], rows: Sequence[Sequence[Cell]]) -> None:
 def print_csv(headers: Sequence[str], rows: Sequence[Sequence[Cell]]) -> None:
     writer = csv.writer(sys.stdout, lineterminator="\n")
     writer.writerow(headers)
-    writer.writerows([["" if c is None else c for c in row] for row in rows])
+    writer.writerows(
+        [
+            ["" if c is None else printable(c) if isinstance(c, str) else c for c in row]
+            for row in rows
+        ]
+    )
 
 
 def print_json(data: object) -> None:

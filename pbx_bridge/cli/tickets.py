@@ -7,6 +7,7 @@ import sys
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+from pbx_bridge.cli.arguments import MAX_ID, bounded_int
 from pbx_bridge.cli.common import Subparsers, add_config_option
 from pbx_bridge.cli.db import with_call_log
 from pbx_bridge.cli.tabular import Cell, add_format_option, print_rows
@@ -27,6 +28,7 @@ HEADERS = (
     "overdue",
     "note",
     "call_id",
+    "source",  # agent (wrap-up) | caller (chose a callback while waiting)
 )
 
 
@@ -41,7 +43,9 @@ def register(subparsers: Subparsers) -> None:
     add_config_option(listing)
     listing.set_defaults(handler=run)
     done = actions.add_parser("done", help="mark a ticket done (forgets the caller's number)")
-    done.add_argument("id", type=int, metavar="ID", help="ticket id from `tickets list`")
+    done.add_argument(
+        "id", type=bounded_int(1, MAX_ID), metavar="ID", help="ticket id from `tickets list`"
+    )
     add_config_option(done)
     done.set_defaults(handler=run)
 
@@ -87,6 +91,7 @@ def _row(ticket: CallbackTicket, zone: ZoneInfo, now: datetime, fmt: str) -> lis
         overdue,
         ticket.note,
         ticket.call_id,
+        ticket.source.value,
     ]
 
 
@@ -98,3 +103,8 @@ def _done(log: CallLog, ticket_id: int) -> int:
     assert ticket.done_at is not None
     print(f"ticket {ticket_id} done at {ticket.done_at:%Y-%m-%d %H:%M} UTC; caller number removed")
     return 0
+
+
+def as_json(ticket: CallbackTicket, zone: ZoneInfo, now: datetime) -> dict[str, Cell]:
+    """One ticket as `pbx-bridge tickets list --format json` prints it (shared with the API)."""
+    return dict(zip(HEADERS, _row(ticket, zone, now, "json"), strict=True))

@@ -10,10 +10,12 @@ import argparse
 import sys
 from datetime import UTC, datetime
 
+from pbx_bridge.cli.arguments import check_instant, label, note_text
 from pbx_bridge.cli.common import EXIT_CONFIG, Subparsers, add_config_option
 from pbx_bridge.cli.db import with_call_log
 from pbx_bridge.config.loader import BridgeConfig
 from pbx_bridge.core.calls import WRAPUP_OUTCOMES, Outcome, Wrapup
+from pbx_bridge.core.free_text import MAX_NOTE_CHARS
 from pbx_bridge.core.numbers import InvalidNumberError, normalise
 from pbx_bridge.storage import CallLog, WrapupStatus
 
@@ -22,14 +24,21 @@ EXIT_REFUSED = 1
 
 def register(subparsers: Subparsers) -> None:
     parser = subparsers.add_parser("wrapup", help="set a call's outcome (resolved, ...)")
-    parser.add_argument("call_id", metavar="CALL_ID", help="the call's Linkedid")
+    parser.add_argument("call_id", type=label, metavar="CALL_ID", help="the call's Linkedid")
     parser.add_argument(
         "--outcome", required=True, choices=sorted(o.value for o in WRAPUP_OUTCOMES)
     )
-    parser.add_argument("--department", help="the department the call was about")
-    parser.add_argument("--note", help="what the caller needs (shown on a callback ticket)")
+    parser.add_argument("--department", type=label, help="the department the call was about")
+    parser.add_argument(
+        "--note",
+        type=note_text,
+        help=f"what the caller needs (shown on a callback ticket; at most {MAX_NOTE_CHARS} "
+        "characters)",
+    )
     parser.add_argument("--caller", metavar="NUMBER", help="number to call back (kept until done)")
-    parser.add_argument("--node", help="Asterisk node of the call (needed before its record)")
+    parser.add_argument(
+        "--node", type=label, help="Asterisk node of the call (needed before its record)"
+    )
     parser.add_argument("--at", help="ISO-8601 time of the wrap-up (default: now)")
     add_config_option(parser)
     parser.set_defaults(handler=run)
@@ -42,7 +51,8 @@ def run(args: argparse.Namespace) -> int:
 def _wrapup(log: CallLog, config: BridgeConfig, args: argparse.Namespace) -> int:
     center = config.directory.center
     try:
-        at = datetime.fromisoformat(args.at) if args.at else datetime.now(UTC)
+        at = check_instant(datetime.fromisoformat(args.at), args.at) if args.at else None
+        at = at or datetime.now(UTC)
         caller = normalise(args.caller, center.country) if args.caller else None
     except (ValueError, InvalidNumberError) as error:
         print(error, file=sys.stderr)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+MAX_SHOWN = 300  # characters of a message, which may quote the offending value
+
 
 @dataclass(frozen=True, order=True)
 class ConfigIssue:
@@ -13,7 +15,9 @@ class ConfigIssue:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}: {self.message}"
+        # A message may quote a value of the file: a 500 KiB line would flood the log.
+        message = self.message if len(self.message) <= MAX_SHOWN else self.message[:MAX_SHOWN] + "…"
+        return f"{self.file}:{self.line}: {message}"
 
 
 class ConfigInvalidError(Exception):

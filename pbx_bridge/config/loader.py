@@ -3,17 +3,25 @@
 from __future__ import annotations
 
 import hashlib
+import importlib.util
+import ipaddress
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import phonenumbers
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
 from pbx_bridge.closures.pin import check_hash_format
+from pbx_bridge.config.agent_keys import agent_display_error, callback_after
+from pbx_bridge.config.config_files import MAX_TENANT_FILES, ConfigReader
 from pbx_bridge.config.errors import ConfigInvalidError, ConfigIssue
 from pbx_bridge.config.exception_rules import build_exception_days, valid_entries
-from pbx_bridge.config.parsing import parse, read_text, validate_part
+from pbx_bridge.config.parsing import parse, validate_part
+from pbx_bridge.config.report_settings import ReportSettings, report_settings
 from pbx_bridge.config.schema import (
     AgiModel,
     AmiModel,
@@ -58,12 +66,6 @@ class AmiSettings:
 
 
 @dataclass(frozen=True)
-class ReportSettings:
-    service_level_threshold_s: int = 20
-    short_abandon_s: int = 5
-
-
-@dataclass(frozen=True)
 class SupervisorSettings:
     pin_hash: str
     reason: str
@@ -77,7 +79,6 @@ class BridgeConfig:
     sounds_dir: Path
     agi_listen: ListenAddress
     queue_timeout: int
-    tenant_files: dict[str, Path]
     generation: str  # content hash: tells which configuration took a decision
     warnings: list[ConfigIssue] = field(default_factory=list)
     state_dir: Path = Path("var")
@@ -105,9 +106,11 @@ class _BridgeFile:
 def _center(model: CenterModel, bridge: _BridgeFile) -> ServiceCenter:
     try:
         zone = ZoneInfo(model.timezone)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a name too long for a path
         bridge.error(("service_center", "timezone"), f"unknown timezone {model.timezone!r}")
         zone = ZoneInfo(_FALLBACK_ZONE)
+    if (display_error := agent_display_error(model.agent_display)) is not None:
+        bridge.error(("service_center", "agent_display"), display_error)
     country = model.country.upper()
     if country not in phonenumbers.SUPPORTED_REGIONS:
         bridge.error(("service_center", "country"), f"unknown country code {country!r}")
@@ -121,6 +124,10 @@ def _center(model: CenterModel, bridge: _BridgeFile) -> ServiceCenter:
         greeting_text=model.greeting_text or f"{model.name}, guten Tag.",
         closed_announcement=model.closed_announcement,
         overflow_announcement=model.overflow_announcement,
+        agent_display=model.agent_display,
+        short_name=model.short_name or model.name,
+        callback_offer_after_s=callback_after(model.callback_offer_after_s),
+        announce_every_s=model.announce_every_s,
     )
 
 
@@ -147,10 +154,27 @@ def _center_exceptions(data: object, bridge: _BridgeFile) -> ExceptionDays:
     )
 
 
+_HOSTNAME = re.compile(r"^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,62})(\.[A-Za-z0-9-]{1,63})*$")
+
+
+def _is_host(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return _HOSTNAME.match(host) is not None
+    return True
+
+
 def _listen(text: str, bridge: _BridgeFile, section: str, default_port: int) -> ListenAddress:
     host, sep, port_text = text.rpartition(":")
     host = host.strip("[]")
-    if not sep or not host or not port_text.isdigit() or not 0 < int(port_text) < 65536:
+    if (
+        not sep
+        or not _is_host(host)
+        or not port_text.isascii()
+        or not port_text.isdigit()
+        or not 0 < int(port_text) < 65536
+    ):
         bridge.error((section, "listen"), f"{section}.listen {text!r} is not HOST:PORT")
         return ListenAddress("127.0.0.1", default_port)
     return ListenAddress(host, int(port_text))
@@ -181,6 +205,7 @@ def load_config(path: Path) -> BridgeConfig:
     """Read and validate everything; raise ConfigInvalidError listing every issue found."""
     issues: list[ConfigIssue] = []
     digest = hashlib.sha256()
+    read_text = ConfigReader.for_bridge(path)
     text = read_text(path, issues)
     if text is None:
         raise ConfigInvalidError(issues)
@@ -212,8 +237,17 @@ def load_config(path: Path) -> BridgeConfig:
     )
     sounds_dir = path.parent / (model.sounds_dir if model else "../sounds")
     supervisor = _supervisor(model.supervisor if model else None, bridge)
+    if model is not None and model.database.url is not None:
+        _check_database_url(model.database.url, bridge)
     files = _tenant_paths(tenants_dir, bridge)
-    loaded = load_tenant_files(files, center, issues, digest, center_exceptions)
+    read_text.also_inside(tenants_dir)
+    loaded = load_tenant_files(
+        files, center, issues, digest, read_text, center_exceptions=center_exceptions
+    )
+    reports = ReportSettings()
+    if model:
+        tenant_ids = {tenant.id for tenant in loaded.tenants}
+        reports = report_settings(model.reports, model.smtp, path.parent, tenant_ids, bridge.error)
     if issues:
         raise ConfigInvalidError(issues)
     assert model is not None
@@ -227,19 +261,47 @@ def load_config(path: Path) -> BridgeConfig:
         agi_max_sessions=agi_model.max_sessions,
         metrics_listen=metrics_listen,
         metrics_peers=metrics_peers,
-        reports=ReportSettings(
-            model.reports.service_level_threshold_s, model.reports.short_abandon_s
-        ),
+        reports=reports,
         path=path,
         directory=TenantDirectory(center, tuple(loaded.tenants)),
         sounds_dir=sounds_dir.resolve(),
         agi_listen=listen,
         queue_timeout=model.service_center.queue_timeout,
-        tenant_files=loaded.files,
         generation=digest.hexdigest()[:12],
         warnings=loaded.warnings,
         supervisor=supervisor,
     )
+
+
+def _check_database_url(url: str, bridge: _BridgeFile) -> None:
+    """What the daemon's start would stumble on: an unparseable URL, a port that is no
+    number (parsed lazily by SQLAlchemy) or a database it has no driver for."""
+    where = ("database", "url")
+    try:
+        parsed = make_url(url)
+        port = parsed.port
+        parsed.get_dialect()
+    except NoSuchModuleError:
+        bridge.error(where, f"database.url: no driver for {parsed.drivername!r}")
+        return
+    except ArgumentError:
+        bridge.error(where, "database.url is not a database URL (driver://user@host:port/name)")
+        return
+    except ValueError:  # the port, which SQLAlchemy converts only when asked
+        bridge.error(where, "database.url: the port is not a number")
+        return
+    if port is not None and not 0 < port < 65536:
+        bridge.error(where, f"database.url: port {port} is out of range")
+    driver = parsed.get_dialect().driver
+    module = _DRIVER_MODULES.get(driver, driver)
+    if parsed.get_backend_name() != "sqlite" and importlib.util.find_spec(module) is None:
+        hint = " (pip install 'pbx-bridge[postgresql]')" if driver == "psycopg" else ""
+        bridge.error(where, f"database.url: the driver {driver!r} is not installed{hint}")
+
+
+# Python modules of SQLAlchemy drivers whose module name is not the driver's name. Looked up,
+# not imported: the failsafe AGI loads this configuration on every call it routes.
+_DRIVER_MODULES = {"mysqldb": "MySQLdb", "pysqlite": "sqlite3"}
 
 
 def _state_dir(path: Path, configured: str | None) -> Path:
@@ -270,4 +332,11 @@ def _tenant_paths(tenants_dir: Path, bridge: _BridgeFile) -> list[Path]:
     files = sorted([*tenants_dir.glob("*.yaml"), *tenants_dir.glob("*.yml")])
     if not files:
         bridge.error(("tenants_dir",), f"no tenant files (*.yaml) in {tenants_dir}")
+    if len(files) > MAX_TENANT_FILES:
+        bridge.error(
+            ("tenants_dir",),
+            f"{len(files)} tenant files in {tenants_dir}: more than the limit of "
+            f"{MAX_TENANT_FILES}; none read",
+        )
+        return []
     return files

@@ -29,14 +29,6 @@ class Parsed(Generic[M]):
         return self.model or self.salvaged
 
 
-def read_text(file: Path, issues: list[ConfigIssue]) -> str | None:
-    try:
-        return file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        issues.append(ConfigIssue(file, 1, f"cannot read file: {exc}"))
-        return None
-
-
 def parse(file: Path, text: str, model: type[M], placeholders: dict[str, object]) -> Parsed[M]:
     loaded = load_yaml(text)
     issues = [ConfigIssue(file, p.line, p.message) for p in loaded.problems]

@@ -16,6 +16,9 @@ SoundName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-
 QueueName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
 TenantId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]*$")]
 Text = Annotated[str, StringConstraints(min_length=1)]
+AnnounceEvery = Annotated[int, Field(ge=0, le=3600)]
+# Seconds in the queue before a callback is offered, or "off".
+CallbackAfter = Annotated[int, Field(ge=0, le=3600)] | Literal["off"]
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -85,6 +88,12 @@ class CenterModel(_Strict):
     overflow_announcement: SoundName = "overflow"
     queue_timeout: Annotated[int, Field(ge=5, le=3600)] = 300
     exceptions: list[ExceptionModel] = []  # for every tenant; a tenant's own ones win
+    # What agents' phones show while ringing (fields: core/agent_view.py DISPLAY_FIELDS).
+    agent_display: Text = "{tenant_short} {department_short}: {caller_name}"
+    short_name: Text | None = None  # shown for calls no tenant claims; default: name
+    callback_offer_after_s: CallbackAfter | None = None  # default: no callback offered
+    # Queue position and expected wait, on entry and every N seconds (queues.conf); 0: off.
+    announce_every_s: AnnounceEvery = 0
 
 
 class AgiModel(_Strict):
@@ -115,9 +124,42 @@ class PrivacyModel(_Strict):
     retention_days: Annotated[int, Field(ge=1)] = 180
 
 
+Threshold = Annotated[int, Field(ge=1, le=600)]
+Thresholds = Annotated[list[Threshold], Field(min_length=1, max_length=8)]
+
+
+class TenantReportsModel(_Strict):
+    service_level_thresholds_s: Thresholds
+
+
+class DeliveryModel(_Strict):
+    tenant: Text  # a tenant id, or "all" for the whole center's figures
+    to: Annotated[list[Text], Field(min_length=1)]
+    format: list[Literal["pdf", "csv", "xlsx"]] = ["pdf", "csv", "xlsx"]
+
+
 class ReportsModel(_Strict):
-    service_level_threshold_s: Annotated[int, Field(ge=1, le=600)] = 20
+    service_level_threshold_s: Threshold | None = None  # one threshold (older key)
+    service_level_thresholds_s: Thresholds | None = None  # the first is `service_level`
     short_abandon_s: Annotated[int, Field(ge=0, le=60)] = 5
+    tenants: dict[Text, TenantReportsModel] = {}  # per-tenant thresholds
+    deliveries: list[DeliveryModel] = []
+
+
+class SmtpModel(_Strict):
+    host: Text
+    port: Annotated[int, Field(gt=0, lt=65536)] = 587
+    starttls: bool = True
+    username: Text | None = None
+    password_file: Text | None = None  # the password itself never goes into YAML
+    ca_file: Text | None = None  # CA of a mail server with an internal certificate
+    sender: Text = "pbx-bridge@localhost"  # the From address
+    timeout_s: Annotated[float, Field(gt=0, le=300)] = 30.0
+
+
+class WebModel(_Strict):
+    listen: Text = "127.0.0.1:8080"  # the console; a reverse proxy in front gives TLS
+    session_minutes: Annotated[int, Field(ge=5, le=7 * 24 * 60)] = 480  # one shift
 
 
 class SupervisorModel(_Strict):
@@ -140,16 +182,24 @@ class BridgeModel(_Strict):
     privacy: PrivacyModel = PrivacyModel()
     reports: ReportsModel = ReportsModel()
     supervisor: SupervisorModel | None = None  # without it, *84 closes nothing
+    smtp: SmtpModel | None = None  # needed by `pbx-bridge report send`
+    web: WebModel = WebModel()
 
 
 class NumberModel(_Strict):
     number: Text
     department: Text = "Zentrale"
+    department_short: Text | None = None  # for the agent's display; default: department
 
 
 class ClosedModel(_Strict):
     announcement: SoundName | None = None
     action: Literal["hangup", "forward"] = "hangup"
+    forward_to: Text | None = None
+
+
+class OverflowModel(_Strict):
+    action: Literal["hangup", "forward", "callback"] = "hangup"
     forward_to: Text | None = None
 
 
@@ -165,3 +215,9 @@ class TenantModel(_Strict):
     hours: dict[str, Text] = {}
     exceptions: list[ExceptionModel] = []
     closed: ClosedModel = ClosedModel()
+    short_name: Text | None = None  # for the agent's display and whisper; default: name
+    knowledge_url: Text | None = None  # e.g. https://wissen.example/suche?q={department}
+    whisper: SoundName | None = None  # prompt the agent alone hears; rendered from short_name
+    callback_offer_after_s: CallbackAfter | None = None  # default: the center's
+    overflow: OverflowModel = OverflowModel()
+    announce_every_s: AnnounceEvery | None = None  # default: the center's

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from pbx_bridge.config.agent_keys import callback_after, knowledge_url_error, overflow_policy
 from pbx_bridge.config.errors import ConfigIssue
 from pbx_bridge.config.exception_rules import build_exception_days, valid_entries
 from pbx_bridge.config.hours_syntax import parse_day_key, parse_ranges
@@ -50,7 +51,10 @@ def build_tenant(model: TenantModel, ctx: TenantContext) -> Tenant | None:
     exceptions = _exceptions(model, ctx)
     calendar = _holidays(model, ctx)
     closed = _closed(model, ctx)
-    if len(ctx.issues) > before or calendar is None or closed is None:
+    overflow = overflow_policy(model.overflow, ctx.region, ctx.error)
+    if model.knowledge_url is not None and (error := knowledge_url_error(model.knowledge_url)):
+        ctx.error(("knowledge_url",), error)
+    if len(ctx.issues) > before or calendar is None or closed is None or overflow is None:
         return None
     schedule = Schedule(ctx.timezone, weekly, exceptions, calendar, ctx.center_exceptions)
     return Tenant(
@@ -64,6 +68,12 @@ def build_tenant(model: TenantModel, ctx: TenantContext) -> Tenant | None:
         numbers=numbers,
         schedule=schedule,
         closed=closed,
+        short_name=model.short_name,
+        knowledge_url=model.knowledge_url,
+        whisper=model.whisper,
+        callback_offer_after_s=callback_after(model.callback_offer_after_s),
+        overflow=overflow,
+        announce_every_s=model.announce_every_s,
     )
 
 
@@ -81,7 +91,7 @@ def _numbers(model: TenantModel, ctx: TenantContext) -> tuple[TenantNumber, ...]
             ctx.error(path, f"number {entry.number!r} is listed twice in this file ({e164})")
             continue
         seen[e164] = index
-        out.append(TenantNumber(e164, entry.department, entry.number))
+        out.append(TenantNumber(e164, entry.department, entry.number, entry.department_short))
         ctx.numbers.append((index, out[-1]))
     return tuple(out)
 

@@ -6,8 +6,9 @@ import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pbx_bridge.config.config_files import ConfigReader
 from pbx_bridge.config.errors import ConfigIssue
-from pbx_bridge.config.parsing import parse, read_text
+from pbx_bridge.config.parsing import parse
 from pbx_bridge.config.schema import TenantModel
 from pbx_bridge.config.tenant_builder import TenantContext, build_tenant
 from pbx_bridge.core.exception_days import NO_EXCEPTIONS, ExceptionDays
@@ -43,6 +44,8 @@ def load_tenant_files(
     center: ServiceCenter,
     issues: list[ConfigIssue],
     digest: hashlib._Hash,
+    read_text: ConfigReader,
+    *,
     center_exceptions: ExceptionDays = NO_EXCEPTIONS,
 ) -> TenantFiles:
     out = TenantFiles()

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from pbx_bridge.core.free_text import clean_label, clean_note
+
 
 class Outcome(StrEnum):
     RESOLVED = "resolved"  # answered, ended without transfer or ticket
@@ -45,6 +47,9 @@ class CallRecord:
     detail: str | None = None  # transfer target, closed reason or failure reason
     decided_by: str | None = None  # daemon | fallback | generic
     note: str | None = None  # from the wrap-up
+    # The full number a caller confirmed for a callback (outcome CALLBACK without an agent):
+    # it goes into the callback ticket only, never into the calls table.
+    callback_to: str | None = None
 
 
 @dataclass(frozen=True)
@@ -57,6 +62,16 @@ class Wrapup:
     department: str | None = None
     note: str | None = None
     caller_full: str | None = None  # for a callback ticket: the number to call back
+
+    def __post_init__(self) -> None:
+        # Free text from agents and CRMs: one line, bounded, wherever the wrap-up came from.
+        object.__setattr__(self, "note", clean_note(self.note))
+        object.__setattr__(self, "department", clean_label(self.department))
+
+
+class TicketSource(StrEnum):
+    AGENT = "agent"  # an agent's (or CRM's) callback wrap-up
+    CALLER = "caller"  # the caller chose a callback instead of waiting
 
 
 class TicketStatus(StrEnum):
@@ -77,3 +92,4 @@ class CallbackTicket:
     status: TicketStatus = TicketStatus.OPEN
     done_at: datetime | None = None
     id: int | None = None
+    source: TicketSource = TicketSource.AGENT

@@ -4,11 +4,14 @@ A decision is a pure function of the configuration, the ad hoc closures, the cal
 and redirecting numbers and the minute: service hours are whole minutes of local time,
 closures end on whole minutes (and a new one is a new Closures), holidays and exceptions
 whole days, and the caller's own number plays no part. Under load the same few
-numbers are called many times a minute, and taking the decision again for each call was a
+numbers are called many times a minute, and taking the decision again for each call is a
 tenth of a FastAGI session's work (more when the tenant is closed, as the next opening is
 looked for). The memo keeps the current minute's decisions only, bounded in number, and
 forgets them when the configuration or the closures change (a reload brings a new
 directory, a changed closures file a new Closures).
+
+Figure: -8.8 % (open) and -17.7 % (closed) instructions per FastAGI session
+(benchmarks/agi_instructions.py).
 """
 
 from __future__ import annotations

@@ -42,7 +42,8 @@ def try_normalise(raw: str | None, region: str) -> str | None:
 
 # Every call asks for the same few numbers (the center's numbers, forwarding switchboards),
 # and parsing one costs about as much as the rest of a routing decision. Bounded, so a flood
-# of made-up numbers cannot grow it.
+# of made-up numbers cannot grow it. Figure: none of its own in docs/benchmarks.md; it is
+# part of the per-session instruction counts of benchmarks/agi_instructions.py.
 @functools.lru_cache(maxsize=4096)
 def _try_normalise(raw: str, region: str) -> str | None:
     try:

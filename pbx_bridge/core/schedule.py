@@ -87,10 +87,6 @@ class DayPlan:
             return f"{DaySource.EXCEPTION.value}: {self.label}"
         return f"{self.source.value}: {self.label}"
 
-    @property
-    def has_hours(self) -> bool:
-        return bool(self.ranges)
-
 
 @dataclass(frozen=True)
 class OpenState:

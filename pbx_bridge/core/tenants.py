@@ -15,6 +15,20 @@ class ClosedAction(StrEnum):
     FORWARD = "forward"
 
 
+class OverflowAction(StrEnum):
+    """What a caller gets when the queue times out."""
+
+    HANGUP = "hangup"  # the overflow announcement, then hang up
+    FORWARD = "forward"  # to the town's own switchboard
+    CALLBACK = "callback"  # offer a callback (announcement and hangup if declined)
+
+
+@dataclass(frozen=True)
+class OverflowPolicy:
+    action: OverflowAction = OverflowAction.HANGUP
+    forward_to: str | None = None  # E.164, required for FORWARD
+
+
 @dataclass(frozen=True)
 class ClosedPolicy:
     """What a caller gets when the tenant is closed."""
@@ -29,6 +43,7 @@ class TenantNumber:
     e164: str
     department: str
     written: str  # as the admin wrote it, for messages
+    department_short: str | None = None  # for the agent's display; default: department
 
 
 @dataclass(frozen=True, eq=False)
@@ -43,6 +58,18 @@ class Tenant:
     numbers: tuple[TenantNumber, ...]
     schedule: Schedule
     closed: ClosedPolicy = field(default_factory=ClosedPolicy)
+    short_name: str | None = None  # for the agent's display and the whisper; default: name
+    knowledge_url: str | None = None  # template with {tenant} and {department}
+    whisper: str | None = None  # sound name the agent alone hears before being connected
+    # Seconds in the queue before a callback is offered; None: the center's setting;
+    # CALLBACK_OFF: never offered.
+    callback_offer_after_s: int | None = None
+    overflow: OverflowPolicy = field(default_factory=OverflowPolicy)
+    # Seconds between position announcements in the tenant's queue; None: the center's.
+    announce_every_s: int | None = None
+
+
+CALLBACK_OFF = -1
 
 
 @dataclass(frozen=True)
@@ -55,6 +82,10 @@ class ServiceCenter:
     greeting_text: str = ""
     closed_announcement: str = "closed"
     overflow_announcement: str = "overflow"
+    agent_display: str = "{tenant_short} {department_short}: {caller_name}"
+    short_name: str = ""  # shown to agents for calls no tenant claims; default: name
+    callback_offer_after_s: int | None = None  # None: callbacks offered only by tenants
+    announce_every_s: int = 0  # position announcements in the queue; 0: none
 
 
 @dataclass(frozen=True)

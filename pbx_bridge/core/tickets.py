@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from enum import StrEnum
 
-from pbx_bridge.core.calls import CallbackTicket, CallRecord, TicketStatus, Wrapup
+from pbx_bridge.core.calls import (
+    CallbackTicket,
+    CallRecord,
+    Outcome,
+    TicketSource,
+    TicketStatus,
+    Wrapup,
+)
 from pbx_bridge.core.schedule import Schedule
-
-
-class Timeliness(StrEnum):
-    ON_TIME = "on_time"
-    LATE = "late"
-    OPEN = "open"
 
 
 def ticket_due(schedule: Schedule | None, call_ended: datetime) -> datetime | None:
@@ -40,13 +40,21 @@ def new_ticket(record: CallRecord, wrapup: Wrapup, schedule: Schedule | None) ->
     )
 
 
-def timeliness(ticket: CallbackTicket) -> Timeliness:
-    """A done ticket without a due time broke no promise, so it counts as on time."""
-    if ticket.status is TicketStatus.OPEN or ticket.done_at is None:
-        return Timeliness.OPEN
-    if ticket.due is None or ticket.done_at <= ticket.due:
-        return Timeliness.ON_TIME
-    return Timeliness.LATE
+def caller_ticket(record: CallRecord, schedule: Schedule | None) -> CallbackTicket | None:
+    """The ticket of a caller who chose a callback instead of waiting; None for other records."""
+    if record.outcome is not Outcome.CALLBACK or not record.callback_to:
+        return None
+    return CallbackTicket(
+        call_id=record.call_id,
+        node=record.node,
+        tenant=record.tenant,
+        department=record.department,
+        caller_full=record.callback_to,
+        note=None,
+        created=record.ended,
+        due=ticket_due(schedule, record.ended),
+        source=TicketSource.CALLER,
+    )
 
 
 def is_overdue(ticket: CallbackTicket, now: datetime) -> bool:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pbx_bridge.core.tenants import ClosedAction, ServiceCenter, Tenant, TenantDirectory
+from pbx_bridge.sounds.choice_prompts import choice_prompts, whisper_text
 from pbx_bridge.sounds.hours_wording import describe_weekly_hours
 from pbx_bridge.sounds.layout import prompt_path
 
@@ -84,7 +85,10 @@ def _all_prompts(directory: TenantDirectory) -> list[Prompt]:
                     f"closed announcement of {tenant.id}",
                 )
             )
+        if tenant.whisper:
+            prompts.append(Prompt(tenant.whisper, whisper_text(tenant), f"whisper of {tenant.id}"))
     prompts.extend(_center_prompts(directory.center))
+    prompts.extend(Prompt(n, t, "caller choices") for n, t in choice_prompts(directory).items())
     return prompts
 
 

@@ -7,21 +7,26 @@ which `SpoolingWriter` takes as "database unavailable".
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, Engine
 
 from pbx_bridge.core.calls import CallbackTicket, CallRecord, Outcome, TicketStatus, Wrapup
-from pbx_bridge.core.kpis import KpiThresholds
+from pbx_bridge.core.kpis import KpiSettings, KpiThresholds
+from pbx_bridge.core.periods import Period
 from pbx_bridge.core.schedule import Schedule
 from pbx_bridge.core.tenants import TenantDirectory
-from pbx_bridge.storage import listing, schema, writes
+from pbx_bridge.storage import deliveries as delivery_store
+from pbx_bridge.storage import history_import, listing, schema, writes
 from pbx_bridge.storage import purge as purging
 from pbx_bridge.storage import tickets as ticket_store
+from pbx_bridge.storage.deliveries import DeliveryState
 from pbx_bridge.storage.engine import DEFAULT_BUSY_TIMEOUT_S, IMMEDIATE, make_engine
+from pbx_bridge.storage.history_import import ImportCounts, Problem
 from pbx_bridge.storage.purge import PurgeCounts
 from pbx_bridge.storage.reports import Report, ReportQuery, build_report
 from pbx_bridge.storage.writes import WrapupResult
@@ -36,11 +41,12 @@ class CallLog:
         *,
         directory: TenantDirectory | None = None,
         thresholds: KpiThresholds | None = None,
+        tenant_thresholds: Mapping[str, KpiThresholds] | None = None,
         busy_timeout_s: float = DEFAULT_BUSY_TIMEOUT_S,
     ) -> None:
         self.url = url
         self.directory = directory
-        self.thresholds = thresholds or KpiThresholds()
+        self.kpis = KpiSettings(thresholds or KpiThresholds(), dict(tenant_thresholds or {}))
         # Months, weekdays and hours are the center's; without a directory, Germany's.
         self.zone = directory.center.timezone if directory else _FALLBACK_ZONE
         self.engine: Engine = make_engine(url, busy_timeout_s=busy_timeout_s)
@@ -106,7 +112,11 @@ class CallLog:
             connection.execution_options(**{IMMEDIATE: True})
             transaction = connection.begin()
             try:
-                counts = purging.purge(connection, cutoff, self.zone, self.thresholds)
+                # Every threshold any report may ask for, the center's first one first.
+                folding = KpiThresholds(
+                    self.kpis.every_service_level_s(), self.kpis.center.short_abandon_s
+                )
+                counts = purging.purge(connection, cutoff, self.zone, folding)
             except BaseException:
                 transaction.rollback()
                 raise
@@ -115,6 +125,42 @@ class CallLog:
             else:
                 transaction.commit()
             return counts
+
+    def import_history(
+        self,
+        items: Iterable[dict[str, Any] | Problem],
+        on_error: Callable[[Problem], None],
+        *,
+        dry_run: bool = False,
+    ) -> ImportCounts:
+        """Write imported call rows in one transaction: all of them, or none if any is bad.
+
+        `dry_run` reads and checks everything and writes nothing.
+        """
+        with self.engine.connect() as connection:
+            connection.execution_options(**{IMMEDIATE: True})
+            transaction = connection.begin()
+            try:
+                counts = history_import.import_rows(connection, items, on_error)
+            except BaseException:
+                transaction.rollback()
+                raise
+            if dry_run or counts.errors:
+                transaction.rollback()
+            else:
+                transaction.commit()
+            return counts
+
+    def record_delivery(
+        self, tenant: str | None, month: str, address: str, *, at: datetime, error: str | None
+    ) -> None:
+        """A mailed report's attempt: sent (error None) or failed, to be retried."""
+        with self._writing() as connection:
+            delivery_store.record_attempt(connection, tenant, month, address, at=at, error=error)
+
+    def deliveries(self) -> list[DeliveryState]:
+        with self.engine.connect() as connection:
+            return delivery_store.states(connection)
 
     # --- reads --------------------------------------------------------------------------
 
@@ -159,9 +205,21 @@ class CallLog:
         with self.engine.connect() as connection:
             return ticket_store.get_ticket(connection, ticket_id)
 
-    def report(self, *, tenant: str | None, first: date, last: date, now: datetime) -> Report:
-        """Figures for the local dates first..last; tenant None: the whole center."""
-        query = ReportQuery(tenant, first, last, self.zone, self.thresholds, now)
+    def report(
+        self,
+        *,
+        tenant: str | None,
+        first: date,
+        last: date,
+        now: datetime,
+        by: Period | None = None,
+    ) -> Report:
+        """Figures for the local dates first..last; tenant None: the whole center.
+
+        `by` adds the series of the period's months, weeks or days.
+        """
+        thresholds = self.kpis.of(tenant)
+        query = ReportQuery(tenant, first, last, self.zone, thresholds, now, by)
         with self.engine.connect() as connection:
             if connection.dialect.name == "postgresql":
                 # All queries of one report see one snapshot, even while the daemon writes.

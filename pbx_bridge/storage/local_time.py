@@ -24,6 +24,7 @@ _DAY = timedelta(days=1)
 @dataclass(frozen=True)
 class LocalTime:
     month: ColumnElement[str]  # 'YYYY-MM'
+    day: ColumnElement[str]  # 'YYYY-MM-DD'
     slot: ColumnElement[str]  # 'YYYY-MM D HH': split it with `parse_slot`
     sunday_first: bool  # SQLite numbers weekdays from Sunday = 0, PostgreSQL from Monday = 1
 
@@ -73,12 +74,14 @@ def local_time(
         local = func.timezone(_sql_string(zone.key), func.timezone(_sql_string("UTC"), column))
         return LocalTime(
             month=func.to_char(local, _sql_string("YYYY-MM")),
+            day=func.to_char(local, _sql_string("YYYY-MM-DD")),
             slot=func.to_char(local, _sql_string("YYYY-MM ID HH24")),
             sunday_first=False,
         )
     modifier = _sqlite_modifier(column, offset_changes(zone, start, end))
     return LocalTime(
         month=func.strftime("%Y-%m", column, modifier),
+        day=func.strftime("%Y-%m-%d", column, modifier),
         slot=func.strftime("%Y-%m %w %H", column, modifier),
         sunday_first=True,
     )

@@ -33,6 +33,7 @@ class Call(Base):
         UniqueConstraint("node", "call_id"),
         Index("ix_calls_tenant_started", "tenant", "started"),
         Index("ix_calls_started", "started"),
+        Index("ix_calls_call_id", "call_id"),
     )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
@@ -96,6 +97,7 @@ class Ticket(Base):
     due: Mapped[datetime | None] = mapped_column(UtcDateTime())
     status: Mapped[str] = mapped_column(String(8))
     done_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    source: Mapped[str] = mapped_column(String(8), server_default="agent")  # agent | caller
 
 
 class MonthlyAggregate(Base):
@@ -114,6 +116,39 @@ class MonthlyAggregate(Base):
     answered_within: Mapped[int] = mapped_column(Integer)
     short_abandons: Mapped[int] = mapped_column(Integer)
     wait_answered_s: Mapped[float] = mapped_column(Float)
+
+
+class MonthlyServiceLevel(Base):
+    """Purged calls answered within each threshold in force when folded, per local month.
+
+    `calls` is how many of the group's calls were folded with this threshold: when it falls
+    short of the group's calls in `monthly_aggregates`, the threshold is unknown for the month.
+    """
+
+    __tablename__ = "monthly_service_levels"
+
+    tenant: Mapped[str] = mapped_column(String(64), primary_key=True)
+    department: Mapped[str] = mapped_column(String(128), primary_key=True)
+    outcome: Mapped[str] = mapped_column(String(16), primary_key=True)
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)
+    threshold_s: Mapped[int] = mapped_column(Integer, primary_key=True)
+    calls: Mapped[int] = mapped_column(Integer)
+    answered_within: Mapped[int] = mapped_column(Integer)
+
+
+class ReportDelivery(Base):
+    """One monthly report mailed to one address: sent once, failures retried on the next run."""
+
+    __tablename__ = "report_deliveries"
+
+    tenant: Mapped[str] = mapped_column(String(64), primary_key=True)
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)
+    address: Mapped[str] = mapped_column(String(254), primary_key=True)
+    status: Mapped[str] = mapped_column(String(8))  # sent | failed
+    attempts: Mapped[int] = mapped_column(Integer)
+    last_attempt: Mapped[datetime] = mapped_column(UtcDateTime())
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    error: Mapped[str | None] = mapped_column(Text)
 
 
 class HourlyAggregate(Base):
@@ -139,9 +174,71 @@ class TicketAggregate(Base):
     late: Mapped[int] = mapped_column(Integer)
 
 
+class WebUser(Base):
+    """A console account: role center (every tenant), supervisor or agent (listed tenants)."""
+
+    __tablename__ = "web_users"
+    __table_args__ = (UniqueConstraint("name"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(64))
+    role: Mapped[str] = mapped_column(String(16))
+    tenants: Mapped[str] = mapped_column(Text)  # tenant ids separated by spaces
+    password_hash: Mapped[str] = mapped_column(Text)  # argon2id, with its parameters
+    created: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class WebToken(Base):
+    """An API token; only its SHA-256 is kept, so a database dump reveals no usable token."""
+
+    __tablename__ = "web_tokens"
+    __table_args__ = (UniqueConstraint("token_hash"), Index("ix_web_tokens_user_id", "user_id"))
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(Id)
+    token_hash: Mapped[str] = mapped_column(String(64))
+    created: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class WebSession(Base):
+    """A login: the cookie carries the token, the table its SHA-256 and the form token."""
+
+    __tablename__ = "web_sessions"
+    __table_args__ = (Index("ix_web_sessions_user_id", "user_id"),)
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(Id)
+    csrf: Mapped[str] = mapped_column(String(64))
+    created: Mapped[datetime] = mapped_column(UtcDateTime())
+    expires: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class WebAudit(Base):
+    """Logins, failed logins, exports and account changes; also what login throttling counts."""
+
+    __tablename__ = "web_audit"
+    __table_args__ = (
+        Index("ix_web_audit_event_at", "event", "at"),
+        Index("ix_web_audit_at", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime())
+    event: Mapped[str] = mapped_column(String(32))
+    user_name: Mapped[str | None] = mapped_column(String(64))
+    address: Mapped[str | None] = mapped_column(String(64))
+    detail: Mapped[str | None] = mapped_column(Text)
+
+
 calls = cast(Table, Call.__table__)
 wrapups = cast(Table, WrapupRow.__table__)
 tickets = cast(Table, Ticket.__table__)
 monthly_aggregates = cast(Table, MonthlyAggregate.__table__)
 hourly_aggregates = cast(Table, HourlyAggregate.__table__)
 ticket_aggregates = cast(Table, TicketAggregate.__table__)
+monthly_service_levels = cast(Table, MonthlyServiceLevel.__table__)
+report_deliveries = cast(Table, ReportDelivery.__table__)
+web_users = cast(Table, WebUser.__table__)
+web_tokens = cast(Table, WebToken.__table__)
+web_sessions = cast(Table, WebSession.__table__)
+web_audit = cast(Table, WebAudit.__table__)

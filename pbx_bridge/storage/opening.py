@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from pbx_bridge.config.loader import BridgeConfig
-from pbx_bridge.core.kpis import KpiThresholds
 from pbx_bridge.storage.calllog import CallLog
 
 
 def open_call_log(config: BridgeConfig) -> CallLog:
-    thresholds = KpiThresholds(
-        config.reports.service_level_threshold_s, config.reports.short_abandon_s
+    return CallLog(
+        config.database_url,
+        directory=config.directory,
+        thresholds=config.reports.thresholds(),
+        tenant_thresholds=config.reports.tenant_thresholds(),
     )
-    return CallLog(config.database_url, directory=config.directory, thresholds=thresholds)

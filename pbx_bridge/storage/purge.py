@@ -21,15 +21,17 @@ from pbx_bridge.storage.models import (
     calls,
     hourly_aggregates,
     monthly_aggregates,
+    monthly_service_levels,
     ticket_aggregates,
     tickets,
     wrapups,
 )
-from pbx_bridge.storage.reports import kpi_columns
+from pbx_bridge.storage.reports import kpi_columns, within_label
 from pbx_bridge.storage.upsert import UpdateFrom, upsert
 
 # Inline, not a bound parameter: PostgreSQL must see GROUP BY and SELECT use the same expression.
 _NONE: ColumnElement[str] = literal_column(f"'{NONE_KEY}'")
+_SUMS = ("calls", "answered", "short_abandons", "wait_answered_s")
 
 
 @dataclass(frozen=True)
@@ -68,19 +70,47 @@ def purge(
 
 
 def _fold_calls(connection: Connection, old: Any, month: Any, thresholds: KpiThresholds) -> None:
+    """Monthly counts, with the answered-within count of every threshold configured now."""
     tenant = func.coalesce(calls.c.tenant, _NONE).label("tenant")
     department = func.coalesce(calls.c.department, _NONE).label("department")
     keys = (tenant, department, calls.c.outcome, month.label("month"))
-    statement = select(*keys, *kpi_columns(thresholds)).where(old).group_by(*keys)
+    levels = thresholds.service_levels_s
+    columns = kpi_columns(levels, thresholds.short_abandon_s)
+    statement = select(*keys, *columns).where(old).group_by(*keys)
+    groups = [dict(row._mapping) for row in connection.execute(statement)]
+    if not groups:
+        return
+    key_names = ("tenant", "department", "outcome", "month")
+    first = within_label(thresholds.service_level_s)
     rows = [
-        dict(row._mapping)
-        | {"threshold_s": thresholds.service_level_s, "short_abandon_s": thresholds.short_abandon_s}
-        for row in connection.execute(statement)
+        {name: group[name] for name in (*key_names, *_SUMS)}
+        | {
+            "answered_within": group[first],
+            "threshold_s": thresholds.service_level_s,
+            "short_abandon_s": thresholds.short_abandon_s,
+        }
+        for group in groups
     ]
-    if rows:
-        sums = ("calls", "answered", "answered_within", "short_abandons", "wait_answered_s")
-        key_names = ("tenant", "department", "outcome", "month", "threshold_s", "short_abandon_s")
-        upsert(connection, monthly_aggregates, rows, key_names, _add_up(monthly_aggregates, *sums))
+    aggregate_keys = (*key_names, "threshold_s", "short_abandon_s")
+    sums = (*_SUMS, "answered_within")
+    upsert(connection, monthly_aggregates, rows, aggregate_keys, _add_up(monthly_aggregates, *sums))
+    level_rows = [
+        {name: group[name] for name in key_names}
+        | {
+            "threshold_s": level,
+            "calls": group["calls"],
+            "answered_within": group[within_label(level)],
+        }
+        for group in groups
+        for level in levels
+    ]
+    upsert(
+        connection,
+        monthly_service_levels,
+        level_rows,
+        (*key_names, "threshold_s"),
+        _add_up(monthly_service_levels, "calls", "answered_within"),
+    )
 
 
 def _fold_profile(connection: Connection, old: Any, local: LocalTime) -> None:

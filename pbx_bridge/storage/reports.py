@@ -1,12 +1,13 @@
 """Report queries: GROUP BY in the database over call details plus purged-month aggregates.
 
-Each query returns at most a few hundred groups (tenant × department × outcome, or month ×
-weekday × hour), so Python only adds up groups, never walks the calls themselves.
+Each query returns groups, not calls (tenant × department × outcome, month × weekday × hour,
+and for a series day × outcome), so Python only adds up groups, never walks the calls.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -17,15 +18,16 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from pbx_bridge.core.calls import Outcome
 from pbx_bridge.core.kpis import CallCounts, KpiThresholds, month_fully_inside, months_between
+from pbx_bridge.core.periods import Period, period_of, periods_between
 from pbx_bridge.storage.local_time import local_time
 from pbx_bridge.storage.models import (
-    NONE_KEY,
     calls,
     hourly_aggregates,
     monthly_aggregates,
     ticket_aggregates,
     tickets,
 )
+from pbx_bridge.storage.purged_months import purged_counts, tenant_key
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,7 @@ class ReportQuery:
     zone: ZoneInfo
     thresholds: KpiThresholds
     now: datetime  # decides which open tickets are overdue
+    by: Period | None = None  # the series' periods; None: no series
 
     def bounds(self) -> tuple[datetime, datetime]:
         """[start, end) instants of the local dates first..last."""
@@ -53,6 +56,18 @@ class TicketCounts:
 
 
 @dataclass
+class PeriodFigures:
+    """One row of the series: the counts of the calls that started in one period."""
+
+    counts: CallCounts = field(default_factory=CallCounts)
+    outcomes: Counter[Outcome] = field(default_factory=Counter)
+
+    def add(self, outcome: Outcome, counts: CallCounts) -> None:
+        self.counts += counts
+        self.outcomes[outcome] += counts.calls
+
+
+@dataclass
 class Report:
     query: ReportQuery
     counts: CallCounts = field(default_factory=CallCounts)
@@ -64,6 +79,7 @@ class Report:
     hours: list[int] = field(default_factory=lambda: [0] * 24)
     tickets: TicketCounts = field(default_factory=TicketCounts)
     notes: list[str] = field(default_factory=list)
+    series: dict[str, PeriodFigures] = field(default_factory=dict)
 
     @property
     def total_calls(self) -> int:
@@ -80,11 +96,15 @@ class Report:
 
 def build_report(connection: Connection, query: ReportQuery) -> Report:
     report = Report(query, months=dict.fromkeys(months_between(query.first, query.last), 0))
+    if query.by is not None:
+        periods = periods_between(query.first, query.last, query.by)
+        report.series = {period: PeriodFigures() for period in periods}
+        _detail_series(connection, query, query.by, report)
     _detail_counts(connection, query, report)
     _detail_profile(connection, query, report)
     full_months = [m for m in report.months if month_fully_inside(m, query.first, query.last)]
     if full_months:
-        _aggregate_counts(connection, query, full_months, report)
+        _add_purged(connection, query, full_months, report)
         _aggregate_profile(connection, query, full_months, report)
     report.tickets = _tickets(connection, query, full_months)
     partial = [m for m in report.months if m not in full_months]
@@ -107,39 +127,67 @@ def _count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
-def kpi_columns(thresholds: KpiThresholds) -> list[ColumnElement[Any]]:
-    """count, answered, answered_within, short_abandons, wait_answered_s of a group of calls."""
+def within_label(threshold: int) -> str:
+    return f"within_{threshold}"
+
+
+def kpi_columns(service_levels_s: Sequence[int], short_abandon_s: int) -> list[ColumnElement[Any]]:
+    """count, answered, within_T per threshold, short_abandons, wait_answered_s of a group."""
     answered = calls.c.answered.is_not(None)
     wait = func.coalesce(calls.c.wait_s, 0.0)  # answered without a measured wait: no wait
     return [
         func.count().label("calls"),
         _count_if(answered).label("answered"),
-        _count_if(and_(answered, wait <= thresholds.service_level_s)).label("answered_within"),
-        _count_if(
-            and_(calls.c.outcome == Outcome.ABANDONED.value, wait < thresholds.short_abandon_s)
-        ).label("short_abandons"),
+        *(
+            _count_if(and_(answered, wait <= threshold)).label(within_label(threshold))
+            for threshold in service_levels_s
+        ),
+        _count_if(and_(calls.c.outcome == Outcome.ABANDONED.value, wait < short_abandon_s)).label(
+            "short_abandons"
+        ),
         func.coalesce(func.sum(case((answered, wait), else_=0.0)), 0.0).label("wait_answered_s"),
     ]
 
 
+def _query_columns(query: ReportQuery) -> list[ColumnElement[Any]]:
+    return kpi_columns(query.thresholds.service_levels_s, query.thresholds.short_abandon_s)
+
+
 def _detail_counts(connection: Connection, query: ReportQuery, report: Report) -> None:
     keys = (calls.c.tenant, calls.c.department, calls.c.outcome)
-    statement = select(*keys, *kpi_columns(query.thresholds)).where(_in_range(query))
+    statement = select(*keys, *_query_columns(query)).where(_in_range(query))
     for row in connection.execute(statement.group_by(*keys)):
-        _add_row(report, row.tenant, row.department, row)
+        outcome, counts = group_counts(row, query.thresholds)
+        report.add_group(row.tenant, row.department, outcome, counts)
 
 
-def _add_row(report: Report, tenant: str | None, department: str | None, row: Any) -> None:
+def group_counts(
+    row: Any, thresholds: KpiThresholds, within: Mapping[int, int | None] | None = None
+) -> tuple[Outcome, CallCounts]:
+    """The outcome and counts of one GROUP BY row of `kpi_columns` (or of the aggregates)."""
     outcome = Outcome(row.outcome)
+    if within is None:
+        mapping = row._mapping
+        within = {t: int(mapping[within_label(t)]) for t in thresholds.service_levels_s}
     counts = CallCounts.of_group(
         outcome,
         calls=int(row.calls),
         answered=int(row.answered),
-        answered_within=int(row.answered_within),
+        within=within,
         short_abandons=int(row.short_abandons),
         wait_answered_s=float(row.wait_answered_s),
     )
-    report.add_group(tenant, department, outcome, counts)
+    return outcome, counts
+
+
+def _detail_series(connection: Connection, query: ReportQuery, by: Period, report: Report) -> None:
+    start, end = query.bounds()
+    day = local_time(calls.c.started, query.zone, start, end, connection.dialect.name).day
+    keys = (day.label("day"), calls.c.outcome)
+    statement = select(*keys, *_query_columns(query)).where(_in_range(query)).group_by(*keys)
+    for row in connection.execute(statement):
+        outcome, counts = group_counts(row, query.thresholds)
+        report.series[period_of(date.fromisoformat(row.day), by)].add(outcome, counts)
 
 
 def _detail_profile(connection: Connection, query: ReportQuery, report: Report) -> None:
@@ -157,33 +205,20 @@ def _add_profile(report: Report, month: str, weekday: int, hour: int, count: int
     report.hours[int(hour)] += count
 
 
-def _tenant_key(tenant: str | None) -> str:
-    return NONE_KEY if tenant is None else tenant
-
-
-def _aggregate_counts(
+def _add_purged(
     connection: Connection, query: ReportQuery, months: list[str], report: Report
 ) -> None:
-    agg = monthly_aggregates.c
-    keys = (agg.tenant, agg.department, agg.outcome, agg.threshold_s, agg.short_abandon_s)
-    sums = [
-        func.sum(agg[name]).label(name)
-        for name in ("calls", "answered", "answered_within", "short_abandons", "wait_answered_s")
-    ]
-    where = and_(
-        agg.month.in_(months),
-        literal(True) if query.tenant is None else agg.tenant == _tenant_key(query.tenant),
-    )
-    other_thresholds: set[tuple[int, int]] = set()
-    for row in connection.execute(select(*keys, *sums).where(where).group_by(*keys)):
-        _add_row(report, row.tenant or None, row.department or None, row)
-        folded = (row.threshold_s, row.short_abandon_s)
-        if folded != (query.thresholds.service_level_s, query.thresholds.short_abandon_s):
-            other_thresholds.add(folded)
-    for threshold, short in sorted(other_thresholds):
+    tenant = None if query.tenant is None else tenant_key(query.tenant)
+    purged = purged_counts(connection, tenant, months, query.thresholds)
+    for group in purged.groups:
+        report.add_group(group.tenant, group.department, group.outcome, group.counts)
+        if query.by is Period.MONTH:
+            report.series[group.month].add(group.outcome, group.counts)
+    report.notes.extend(purged.notes)
+    if purged.groups and query.by is not None and query.by is not Period.MONTH:
         report.notes.append(
-            f"purged months were folded with service level {threshold} s and short abandons "
-            f"under {short} s; their service level and abandon figures use those thresholds"
+            f"the series by {query.by} leaves out the calls of purged months (only their "
+            "monthly counts are kept); the totals include them"
         )
 
 
@@ -194,7 +229,7 @@ def _aggregate_profile(
     keys = (agg.month, agg.weekday, agg.hour)
     where = and_(
         agg.month.in_(months),
-        literal(True) if query.tenant is None else agg.tenant == _tenant_key(query.tenant),
+        literal(True) if query.tenant is None else agg.tenant == tenant_key(query.tenant),
     )
     statement = select(*keys, func.sum(agg.calls).label("calls")).where(where).group_by(*keys)
     for row in connection.execute(statement):
@@ -218,7 +253,7 @@ def _tickets(connection: Connection, query: ReportQuery, full_months: list[str])
         agg = ticket_aggregates.c
         agg_where = and_(
             agg.month.in_(full_months),
-            literal(True) if query.tenant is None else agg.tenant == _tenant_key(query.tenant),
+            literal(True) if query.tenant is None else agg.tenant == tenant_key(query.tenant),
         )
         sums = select(func.sum(agg.on_time), func.sum(agg.late)).where(agg_where)
         folded_on_time, folded_late = connection.execute(sums).one()
@@ -236,7 +271,7 @@ def _note_partly_purged(
     agg = monthly_aggregates.c
     where = and_(
         agg.month.in_(partial),
-        literal(True) if query.tenant is None else agg.tenant == _tenant_key(query.tenant),
+        literal(True) if query.tenant is None else agg.tenant == tenant_key(query.tenant),
     )
     for (month,) in connection.execute(select(agg.month).where(where).distinct()):
         report.notes.append(

@@ -6,7 +6,14 @@ from typing import Any
 
 from sqlalchemy import Row
 
-from pbx_bridge.core.calls import CallbackTicket, CallRecord, Outcome, TicketStatus, Wrapup
+from pbx_bridge.core.calls import (
+    CallbackTicket,
+    CallRecord,
+    Outcome,
+    TicketSource,
+    TicketStatus,
+    Wrapup,
+)
 
 # CallRecord fields stored in a column of the same name.
 RECORD_COLUMNS = (
@@ -98,6 +105,7 @@ def ticket_values(ticket: CallbackTicket) -> dict[str, Any]:
         "due": ticket.due,
         "status": ticket.status.value,
         "done_at": ticket.done_at,
+        "source": ticket.source.value,
     }
 
 
@@ -114,4 +122,5 @@ def ticket_of(row: Row[Any]) -> CallbackTicket:
         due=row.due,
         status=TicketStatus(row.status),
         done_at=row.done_at,
+        source=TicketSource(row.source),
     )

@@ -7,12 +7,13 @@ crash half-way through replay loses nothing and counts nothing twice.
 
 from __future__ import annotations
 
-import logging
 import os
 import threading
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
+
+import structlog
 
 from pbx_bridge.core.calls import CallRecord, Wrapup
 from pbx_bridge.storage.calllog import CallLog
@@ -24,7 +25,7 @@ SPOOL_FILE = "calls.jsonl"
 REJECTED_FILE = "rejected.jsonl"  # entries that could not be decoded, kept for a human
 DEFAULT_RETRY_INTERVAL_S = 10.0
 
-log = logging.getLogger(__name__)
+log = structlog.get_logger("pbx_bridge.storage")
 
 
 def _fsync_dir(path: Path) -> None:
@@ -47,7 +48,7 @@ def _append_lines(path: Path, lines: list[str]) -> None:
                 # so nobody counted it as stored. Cut it off rather than glue a new line to it.
                 content = path.read_bytes()
                 spool.truncate(content.rfind(b"\n") + 1)
-                log.error("spool %s: dropped an incomplete last entry", path)
+                log.error("spool_incomplete_entry_dropped", path=str(path))
         spool.seek(0, os.SEEK_END)
         spool.write("".join(line + "\n" for line in lines).encode("utf-8"))
         spool.flush()
@@ -133,7 +134,7 @@ class SpoolingWriter:
 
     def _unavailable(self, error: BaseException) -> None:
         self._failed_at = self._clock()
-        log.warning("call-log database unavailable, spooling to %s: %s", self.path, error)
+        log.warning("database_unavailable_spooling", spool=str(self.path), error=str(error))
 
     def _try_database(self) -> bool:
         """Whether the database may be written now: not resting, and the spool replayed first
@@ -147,7 +148,12 @@ class SpoolingWriter:
             try:
                 item = decode(line)
             except (ValueError, KeyError, TypeError) as error:
-                log.error("spool %s: unreadable entry moved aside: %s", self.path, error)
+                log.error(
+                    "spool_entry_unreadable",
+                    spool=str(self.path),
+                    rejected=REJECTED_FILE,
+                    error=str(error),
+                )
                 _append_lines(self.spool_dir / REJECTED_FILE, [line])
                 continue
             try:
@@ -163,7 +169,7 @@ class SpoolingWriter:
         if self.path.exists():
             self.path.unlink()
             _fsync_dir(self.spool_dir)
-            log.info("replayed %d spooled call-log entries", len(entries))
+            log.info("spool_replayed", entries=len(entries))
         return True
 
     def _read(self) -> list[str]:

@@ -35,7 +35,9 @@ _STOP = object()
 
 
 @dataclass(frozen=True)
-class TicketCounts:
+class OpenTicketsPerTenant:
+    """Open and overdue callback tickets by tenant, for the metrics gauges."""
+
     open: dict[str, int]
     overdue: dict[str, int]
 
@@ -53,7 +55,7 @@ class RecordWorker:
         node: str,
         *,
         replay_interval_s: float = 5.0,
-        on_tickets: Callable[[TicketCounts], None] | None = None,
+        on_tickets: Callable[[OpenTicketsPerTenant], None] | None = None,
         on_spooled: Callable[[int], None] | None = None,
         max_batch: int = DEFAULT_MAX_BATCH,
         linger_s: float = DEFAULT_LINGER_S,
@@ -93,10 +95,6 @@ class RecordWorker:
         """Records and wrap-ups handed over and not yet written, in the order they came."""
         with self._unwritten_lock:
             return list(self._unwritten.values())
-
-    @property
-    def backlog(self) -> int:
-        return self._queue.qsize()
 
     def stop(self, timeout: float) -> bool:
         """Write what is queued (to the database or the spool) and stop; True when flushed."""
@@ -202,7 +200,7 @@ class RecordWorker:
         except Exception:
             log.exception("storage_housekeeping_failed")
 
-    def _ticket_counts(self, now: datetime) -> TicketCounts:
+    def _ticket_counts(self, now: datetime) -> OpenTicketsPerTenant:
         open_counts: dict[str, int] = {}
         overdue: dict[str, int] = {}
         for ticket in self._log.list_tickets(
@@ -212,4 +210,4 @@ class RecordWorker:
             open_counts[tenant] = open_counts.get(tenant, 0) + 1
             if ticket.due is not None and ticket.due < now:
                 overdue[tenant] = overdue.get(tenant, 0) + 1
-        return TicketCounts(open_counts, overdue)
+        return OpenTicketsPerTenant(open_counts, overdue)

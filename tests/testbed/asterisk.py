@@ -105,6 +105,8 @@ class AsteriskSettings:
     # listed in `member_queues` (queue -> its members), e.g. a transfer target, a REFER agent.
     phones: Mapping[str, int] = field(default_factory=dict)
     member_queues: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # queues.conf lines added to a queue's section (queue -> lines), e.g. announcements.
+    queue_settings: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     # Config files written over the rendered ones (name -> text), e.g. shipped examples.
     overrides: Mapping[str, str] = field(default_factory=dict)
 
@@ -172,12 +174,19 @@ class Asterisk:
                 _agent_section(n, p)
                 for n, p in {**self.settings.agent_ports, **self.settings.phones}.items()
             ),
-            "MEMBERS": "\n".join(f"member => PJSIP/{n}" for n in self.settings.agent_ports),
+            "MEMBERS": "\n".join(
+                [f"member => PJSIP/{n}" for n in self.settings.agent_ports]
+                + list(self.settings.queue_settings.get("servicecenter", ()))
+            ),
             "EXTRA_QUEUES": "\n".join(
-                [f"[{q}](servicecenter-settings)\n" for q in self.settings.extra_queues]
+                [
+                    f"[{q}](servicecenter-settings)\n" + self._queue_lines(q)
+                    for q in self.settings.extra_queues
+                ]
                 + [
                     f"[{q}](servicecenter-settings)\n"
                     + "".join(f"member => PJSIP/{m}\n" for m in members)
+                    + self._queue_lines(q)
                     for q, members in self.settings.member_queues.items()
                 ]
             ),
@@ -193,6 +202,9 @@ class Asterisk:
         sounds.make_tone(run / "moh" / "hold.wav", seconds=2.0, hertz=300)
         for name, text in self.settings.overrides.items():
             (etc / name).write_text(text)
+
+    def _queue_lines(self, queue: str) -> str:
+        return "".join(f"{line}\n" for line in self.settings.queue_settings.get(queue, ()))
 
     def _noload(self) -> list[str]:
         modules = sorted(p.name for p in (self.testbed.root / MODULES).glob("*.so"))

@@ -14,7 +14,7 @@ switchboard, an AMI recorder, and a place for the center's configuration and the
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -68,6 +68,8 @@ class CallCenter:
         agents: int = 4,
         talk_ms: int = 600,
         refer_after_ms: int = 1000,
+        trace_agents: bool = False,
+        queue_settings: Mapping[str, tuple[str, ...]] | None = None,
     ) -> CallCenter:
         """Start SIPp phones and Asterisk; the daemon is the caller's business (`daemon()`)."""
         sounds_dir = sounds.prepare_sounds(run_dir / "sounds", sound_names)
@@ -75,7 +77,7 @@ class CallCenter:
         config_dir.mkdir(parents=True, exist_ok=True)
         daemon_port = ports.free_port()
         phones = {
-            f"agent{i}": sipp.agent(run_dir, f"agent{i}", talk_ms=talk_ms)
+            f"agent{i}": sipp.agent(run_dir, f"agent{i}", talk_ms=talk_ms, trace=trace_agents)
             for i in range(1, agents + 1)
         }
         switchboard = sipp.agent(run_dir, "switchboard", talk_ms=talk_ms)
@@ -95,6 +97,7 @@ class CallCenter:
                 extra_queues=(NOBODY_QUEUE,),
                 phones={REFER_AGENT: refer_agent.port, CLERK: clerk.port},
                 member_queues={TRANSFER_QUEUE: (REFER_AGENT,)},
+                queue_settings=queue_settings or {},
             ),
         )
         recorder = ami.AmiRecorder(
@@ -161,12 +164,19 @@ class CallCenter:
     _batches = itertools.count(1)
 
     def place(
-        self, calls: Sequence[sipp.Call], *, hold_ms: int = 20000, rate: float = 20
+        self,
+        calls: Sequence[sipp.Call],
+        *,
+        hold_ms: int = 20000,
+        rate: float = 20,
+        pressing_1: bool = False,
     ) -> sipp.Sipp:
-        """Start a SIPp placing `calls` on the trunk; returns it running."""
+        """Start a SIPp placing `calls` on the trunk; returns it running. Callers `pressing_1`
+        press 1 (RFC 4733) about every second until Asterisk hangs up."""
         callers = sipp.callers(
             self.run_dir, f"callers{next(self._batches)}", self.asterisk.sip_port, calls,
             hold_ms=hold_ms, rate=rate,
+            scenario_template="caller_keys.xml" if pressing_1 else "caller.xml",
         )  # fmt: skip
         callers.start()
         return callers

@@ -30,7 +30,8 @@ from tests.testbed.asterisk import provision
 from tests.testbed.callcenter import CallCenter
 from tests.testbed.calls import CallTrace
 from tests.testbed.daemon import Daemon
-from tests.testbed.sipp import Call
+from tests.testbed.demo_console import show_console
+from tests.testbed.sipp import Call, Sipp, header, received_invites
 
 PROJECT = Path(__file__).resolve().parents[2]
 CLOSED_TENANT = {
@@ -55,10 +56,16 @@ class Sample:
 
 SAMPLES = (
     Sample("Gifhorn, central number", Call("05371820"), "gifhorn", "gifhorn", True),
-    Sample("Gifhorn, vehicle registration", Call("+49537182370"), "gifhorn", "gifhorn", True),
+    Sample(
+        "Gifhorn, vehicle registration",
+        Call("+49537182370", name="Jürgen Müller"),
+        "gifhorn",
+        "gifhorn",
+        True,
+    ),
     Sample(
         "Meinersen, forwarded (Diversion)",
-        Call("0536109990", diversion="05372890"),
+        Call("0536109990", diversion="05372890", name="Schulz"),
         "meinersen",
         "meinersen",
         True,
@@ -121,6 +128,18 @@ def verdict(sample: Sample, trace: CallTrace | None) -> tuple[bool, str]:
     return not problems, what + ("" if not problems else " -- " + "; ".join(problems))
 
 
+def agent_phone(phones: dict[str, Sipp], trace: CallTrace | None) -> str:
+    """What the answering agent's phone displayed while it rang, and its screen-pop headers."""
+    for phone in phones.values():
+        for invite in received_invites(phone):
+            if trace is not None and header(invite, "X-PBXB-Call") == [trace.linkedid]:
+                shown = header(invite, "From")[0].split('"')[1] if '"' in invite else "?"
+                tenant = header(invite, "X-PBXB-Tenant")
+                department = header(invite, "X-PBXB-Department")
+                return f'"{shown}" (X-PBXB-Tenant: {tenant[0]}, X-PBXB-Department: {department[0]})'
+    return ""
+
+
 def use_default_database(tracked: tracking.Tracking) -> tracking.Tracking:
     """Drop the explicit database URL: the demo runs on the default, SQLite in state_dir."""
     bridge = yaml.safe_load(tracked.config.read_text(encoding="utf-8"))
@@ -168,7 +187,7 @@ def main() -> int:
     testbed = provision()
     run_dir = Path(tempfile.mkdtemp(prefix="pbxb-demo-"))
     names = [p.stem for p in (PROJECT / "sounds" / "de").glob("*.wav")]
-    pbx = CallCenter.start(testbed, run_dir, names, agents=3, talk_ms=1500)
+    pbx = CallCenter.start(testbed, run_dir, names, agents=3, talk_ms=1500, trace_agents=True)
     daemon: Daemon | None = None
     try:
         sounds.prepare_sounds(pbx.sounds_dir, names, max_seconds=6.0)
@@ -187,7 +206,11 @@ def main() -> int:
             print(
                 f"{'ok  ' if ok else 'FAIL'} {sample.title:<34} {sample.call.dialled:>13}  {what}"
             )
+            shown = agent_phone(pbx.agents, by_caller.get(sample.call.caller))
+            if shown:
+                print(f"{'':5}{'':34} {'':>13}  agent's phone showed {shown}")
         failures += show_records(tracked, config, len(SAMPLES))
+        failures += show_console(config, run_dir)
         seconds = time.monotonic() - started
         print(f"\n{len(SAMPLES) - failures} of {len(SAMPLES)} calls as expected in {seconds:.0f} s")
         if failures:

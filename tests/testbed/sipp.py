@@ -9,13 +9,14 @@ from __future__ import annotations
 import csv
 import itertools
 import os
+import re
 import signal
 import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tests.testbed import ports
+from tests.testbed import dtmf_pcap, ports
 from tests.testbed.load_priority import niced
 
 SCENARIOS = Path(__file__).resolve().parent / "sipp"
@@ -41,6 +42,7 @@ class Call:
     withheld: bool = False  # the caller withholds the number (CLIR: Privacy: id)
     # Calling number, unique per call so its AMI events can be found.
     caller: str = field(default_factory=fictional_caller_number)
+    name: str = ""  # the caller's display name in From (no ";": it is a CSV field)
 
 
 @dataclass(frozen=True)
@@ -150,15 +152,40 @@ class Sipp:
             pass
 
 
-def agent(run_dir: Path, name: str, *, ring_ms: int = 200, talk_ms: int = 1000) -> Sipp:
+def agent(
+    run_dir: Path, name: str, *, ring_ms: int = 200, talk_ms: int = 1000, trace: bool = False
+) -> Sipp:
     """An agent's phone on a free port: rings, answers, hangs up after `talk_ms` (or on BYE).
 
-    A large `talk_ms` makes an agent that stays until the caller hangs up.
+    A large `talk_ms` makes an agent that stays until the caller hangs up. With `trace`, every
+    SIP message it receives is kept (`received_invites`).
     """
     scenario = _render(
         "agent.xml", {"RING_MS": ring_ms, "TALK_MS": talk_ms}, run_dir / f"{name}.xml"
     )
-    return Sipp(name, run_dir, ["-sf", str(scenario)])
+    messages = ["-trace_msg", "-message_file", str(run_dir / f"{name}.messages.log")]
+    return Sipp(name, run_dir, ["-sf", str(scenario), *(messages if trace else [])])
+
+
+def received_invites(phone: Sipp) -> list[str]:
+    """Every INVITE `phone` received (started with `trace`), as text, oldest first."""
+    path = phone.run_dir / f"{phone.name}.messages.log"
+    if not path.exists():
+        return []
+    text = path.read_bytes().decode("utf-8", errors="replace")
+    blocks = re.split(r"^[^\n]*message received \[\d+\] bytes :[^\n]*\n", text, flags=re.M)
+    return [block.strip() for block in blocks[1:] if block.lstrip().startswith("INVITE ")]
+
+
+def header(message: str, name: str) -> list[str]:
+    """The values of header `name` (case-insensitive) in the head of a SIP message."""
+    head = message.split("\n\n", 1)[0]
+    prefix = name.lower() + ":"
+    return [
+        line.split(":", 1)[1].strip()
+        for line in head.splitlines()
+        if line.lower().startswith(prefix)
+    ]
 
 
 def refer_agent(
@@ -193,6 +220,7 @@ def callers(
     rate: float = 10,
     concurrent: int | None = None,
     timeout_s: float = 120,
+    scenario_template: str = "caller.xml",
 ) -> Sipp:
     """One SIPp UAC placing `calls` (in order) at `rate` per second, at most `concurrent` at once.
 
@@ -202,8 +230,13 @@ def callers(
     with inject.open("w") as fh:
         fh.write("SEQUENTIAL\n")
         for call in calls:
-            fh.write(f"{call.caller};{call.dialled};{_extra_header(call)}\n")
-    scenario = _render("caller.xml", {"HOLD_MS": hold_ms}, run_dir / f"{name}.xml")
+            display = f'"{call.name}" ' if call.name else ""
+            fh.write(f"{call.caller};{call.dialled};{_extra_header(call)};{display}\n")
+    values: dict[str, object] = {"HOLD_MS": hold_ms}
+    if scenario_template == "caller_keys.xml":
+        keys = run_dir / f"{name}.keys.pcap"
+        values["KEYS_PCAP"] = dtmf_pcap.write_presses(keys, 1, presses=40, every_s=1.0)
+    scenario = _render(scenario_template, values, run_dir / f"{name}.xml")
     limit = concurrent or len(calls)
     args = [
         f"127.0.0.1:{target_port}",

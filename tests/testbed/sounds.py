@@ -13,12 +13,21 @@ import wave
 from collections.abc import Iterable
 from pathlib import Path
 
+from pbx_bridge.sounds.choice_prompts import CALLBACK_PROMPTS, DIGIT_PROMPTS, QUEUE_PROMPTS
+
 PROJECT = Path(__file__).resolve().parents[2]
 PROJECT_SOUNDS = PROJECT / "sounds"
 LANGUAGE = "de"
 
-# Every prompt the shipped dialplan can ask for without a tenant.
-GENERIC_PROMPTS = ("servicecenter", "closed", "overflow")
+# Every prompt the shipped dialplan can ask for without a tenant (the caller's choices too).
+GENERIC_PROMPTS = (
+    "servicecenter",
+    "closed",
+    "overflow",
+    *CALLBACK_PROMPTS,
+    *DIGIT_PROMPTS,
+    *QUEUE_PROMPTS,
+)
 
 
 def make_tone(path: Path, seconds: float = 0.4, hertz: int = 440) -> None:

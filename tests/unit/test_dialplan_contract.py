@@ -22,6 +22,15 @@ ACTED_ON = {
     cv.CLOSED_ACTION,
     cv.FORWARD_TO,
     cv.DECIDED_BY,
+    cv.AGENT_DISPLAY,
+    cv.SIP_TENANT,
+    cv.SIP_DEPARTMENT,
+    cv.KNOWLEDGE_URL,
+    cv.WHISPER,
+    cv.CALLBACK_AFTER,
+    cv.CALLBACK_DIAL,
+    cv.OVERFLOW_ACTION,
+    cv.OVERFLOW_TO,
 }
 # Settings an admin may give as globals, and the dialplan's own scratch variables.
 DIALPLAN_OWN = {
@@ -41,6 +50,14 @@ DIALPLAN_OWN = {
     "PBXB_AGENT",
     "PBXB_WRAPUP_CALL",
     "PBXB_SUPERVISOR_URL",
+    "PBXB_WAIT_UNTIL",
+    "PBXB_WAIT_STEP",
+    "PBXB_POSITION",
+    "PBXB_OFFER_AT",
+    "PBXB_CAN_CALL_BACK",
+    "PBXB_WHISPER_FILE",
+    "PBXB_KEY",
+    "PBXB_LANGUAGE",
 }
 
 
@@ -49,12 +66,13 @@ def test_every_decision_variable_is_read_by_the_dialplan() -> None:
 
 
 def test_the_dialplan_uses_no_unknown_variable() -> None:
-    known = set(cv.ALL) | {cv.REDIRECTING, cv.WITHHELD, cv.SUPERVISOR_RESULT} | DIALPLAN_OWN
+    known = set(cv.ALL) | {cv.REDIRECTING, cv.WITHHELD, cv.SUPERVISOR_RESULT, cv.CALLBACK}
+    known |= DIALPLAN_OWN
     assert not USED - known, USED - known
 
 
 def test_the_dialplan_sets_what_the_call_tracker_reads() -> None:
-    for name in (cv.REDIRECTING, cv.WITHHELD):
+    for name in (cv.REDIRECTING, cv.WITHHELD, cv.CALLBACK):
         assert re.search(rf"M?Set\((?:[^)]*,)?{name}=", DIALPLAN), name
 
 

@@ -6,7 +6,18 @@ from __future__ import annotations
 import asyncio
 import gc
 
-from pbx_bridge.gc_pacing import GcPace, freeze_start_up_objects, pace_collections
+import pytest
+
+from pbx_bridge.gc_pacing import (
+    GcPace,
+    collections_paused,
+    freeze_start_up_objects,
+    pace_collections,
+)
+
+# The event loop's clock runs fast when the loop idles (looptime): timeouts and sleeps
+# take their full loop time but no real time.
+pytestmark = pytest.mark.looptime
 
 
 def test_what_start_up_made_is_frozen_out_of_later_collections() -> None:
@@ -62,3 +73,30 @@ async def test_cyclic_garbage_is_freed_by_the_pacer_alone() -> None:
     finally:
         gc.enable()
     assert alive == 0
+
+
+async def test_the_pacer_rests_while_paused() -> None:
+    collected: list[int] = []
+    paused = True
+
+    def collect(generation: int) -> int:
+        collected.append(generation)
+        return 0
+
+    pacer = asyncio.create_task(
+        pace_collections(GcPace(young_every_s=0.005), collect, paused=lambda: paused)
+    )
+    await asyncio.sleep(0.05)
+    assert collected == []
+    paused = False
+    await asyncio.sleep(0.05)
+    pacer.cancel()
+    await asyncio.gather(pacer, return_exceptions=True)
+    assert collected
+
+
+def test_collections_paused_turns_cpython_collections_off_and_back_on() -> None:
+    assert gc.isenabled()
+    with collections_paused():
+        assert not gc.isenabled()
+    assert gc.isenabled()

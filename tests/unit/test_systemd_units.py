@@ -39,9 +39,10 @@ def test_units_verify(tmp_path: Path) -> None:
     assert done.stderr.strip() == "", done.stderr
 
 
-def test_daemon_unit_is_rated_ok_by_systemd_analyze_security(tmp_path: Path) -> None:
+@pytest.mark.parametrize("name", ["pbx-bridge.service", "pbx-bridge-web.service"])
+def test_services_are_rated_ok_by_systemd_analyze_security(tmp_path: Path, name: str) -> None:
     assert ANALYZE is not None
-    service = next(p for p in installed_copies(tmp_path) if p.name == "pbx-bridge.service")
+    service = next(p for p in installed_copies(tmp_path) if p.name == name)
     done = subprocess.run(
         [ANALYZE, "security", "--offline=true", str(service)],
         capture_output=True,
@@ -71,3 +72,54 @@ def test_daemon_unit_has_what_operations_needs() -> None:
         "RestrictAddressFamilies=AF_INET AF_INET6 AF_UNIX",
     ):
         assert line in unit, line
+
+
+def test_web_unit_runs_the_console_apart_from_the_daemon() -> None:
+    unit = (UNITS / "pbx-bridge-web.service").read_text()
+    for line in (
+        "ExecStart=/usr/local/bin/pbx-bridge web --config /etc/pbx-bridge/bridge.yaml",
+        "User=pbx-bridge",
+        "ProtectSystem=strict",
+        "ReadWritePaths=/var/lib/pbx-bridge",
+        "NoNewPrivileges=yes",
+        "Nice=5",
+    ):
+        assert line in unit, line
+
+
+def test_report_unit_is_hardened_like_the_daemon(tmp_path: Path) -> None:
+    assert ANALYZE is not None
+    service = next(p for p in installed_copies(tmp_path) if p.name == "pbx-bridge-report.service")
+    done = subprocess.run(
+        [ANALYZE, "security", "--offline=true", str(service)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    match = re.search(r"Overall exposure level for \S+: ([0-9.]+) (\w+)", done.stdout)
+    assert match, done.stdout + done.stderr
+    assert float(match.group(1)) <= 2.0, done.stdout
+    assert "ExecStart=/usr/local/bin/pbx-bridge report send" in service.with_suffix(
+        ".service"
+    ).read_text().replace(str(Path(sys.prefix) / "bin" / "pbx-bridge"), "/usr/local/bin/pbx-bridge")
+
+
+def test_report_timer_sends_on_the_first_at_six_and_retries() -> None:
+    timer = (UNITS / "pbx-bridge-report.timer").read_text()
+    assert "OnCalendar=*-*-01 06:00:00" in timer
+    assert "OnCalendar=*-*-01..05 07..20:00:00" in timer  # retries of failed addresses
+    assert "Persistent=true" in timer  # a server down on the 1st sends when it is back
+    assert ANALYZE is not None
+    done = subprocess.run(
+        [
+            ANALYZE,
+            "calendar",
+            "--iterations=3",
+            "--base-time=2026-11-15 12:00 UTC",
+            "*-*-01 06:00:00",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert "Mon 2026-12-01 06:00:00" in done.stdout or "2026-12-01 06:00:00" in done.stdout

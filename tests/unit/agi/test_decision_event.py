@@ -12,8 +12,8 @@ from pbx_bridge.agi.decision_event import decision_event, withheld
 from pbx_bridge.agi.route_handler import RouteHandler
 from pbx_bridge.agi.server import AgiServer
 from pbx_bridge.agi.variables import call_request
+from pbx_bridge.ami.call_events import DECISION_EVENT
 from pbx_bridge.config.loader import load_config
-from pbx_bridge.core.call_tracking import DECISION_EVENT
 from tests.unit.agi.conftest import CONFIG, OPEN_INSTANT
 from tests.unit.agi.peer import always_ok, environment, run_session
 

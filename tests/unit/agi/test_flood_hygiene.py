@@ -19,6 +19,10 @@ from pbx_bridge.agi.server import AgiLimits, AgiServer
 from pbx_bridge.agi.session_link import SessionLink
 from tests.unit.agi.peer import environment, run_session
 
+# The event loop's clock runs fast when the loop idles (looptime): timeouts and sleeps
+# take their full loop time but no real time.
+pytestmark = pytest.mark.looptime
+
 
 @pytest.fixture
 def limits() -> AgiLimits:

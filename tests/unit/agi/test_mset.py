@@ -19,7 +19,6 @@ from pbx_bridge.agi.mset import (
     MAX_PAIRS,
     DecisionWriter,
     mset_command,
-    set_variables,
 )
 from pbx_bridge.agi.protocol import AgiChannel
 from pbx_bridge.agi.server import AgiServer, SessionHandler
@@ -103,8 +102,13 @@ def test_what_one_command_cannot_carry_is_left_to_single_commands(
 
 
 def _setter(pairs: Sequence[tuple[str, str]], used: list[bool]) -> SessionHandler:
+    """A daemon's first decision: whether MSet is run is not known yet, so it waits for the
+    reply; `used` gets whether MSet set the pairs."""
+
     async def handler(_env: dict[str, str], channel: AgiChannel) -> None:
-        used.append(await set_variables(channel, pairs))
+        writer = DecisionWriter()
+        await writer.write(channel, pairs)
+        used.append(writer.mset_runs)
 
     return handler
 

@@ -14,6 +14,10 @@ import pytest
 from pbx_bridge.agi.server import UNHEARD_PER_SESSION, AgiLimits, AgiServer
 from tests.unit.agi.peer import environment, run_session
 
+# The event loop's clock runs fast when the loop idles (looptime): timeouts and sleeps
+# take their full loop time but no real time.
+pytestmark = pytest.mark.looptime
+
 
 @pytest.fixture
 def limits() -> AgiLimits:

@@ -12,6 +12,10 @@ import pytest
 from pbx_bridge.agi.protocol import MAX_LINE, AgiHangupError, AgiProtocolError
 from pbx_bridge.agi.session_link import PAUSE_AT, SessionLink
 
+# The event loop's clock runs fast when the loop idles (looptime): timeouts and sleeps
+# take their full loop time but no real time.
+pytestmark = pytest.mark.looptime
+
 
 @pytest.fixture
 async def pair() -> AsyncIterator[tuple[SessionLink, socket.socket]]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -62,11 +61,12 @@ class FakeAmi:
             self._server = None
 
     async def restart(self, down_s: float) -> float:
-        """Stop (the port refuses), wait `down_s`, listen again; when (monotonic) it is back."""
+        """Stop (the port refuses), wait `down_s`, listen again; when (the event loop's clock)
+        it is back."""
         await self.stop()
         await asyncio.sleep(down_s)
         await self.start()
-        return time.monotonic()
+        return asyncio.get_running_loop().time()
 
     def send_raw(self, data: bytes) -> None:
         for writer in self.writers:

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from pbx_bridge.ami.call_tracker import CallTracker
 from pbx_bridge.ami.tracker_state import TrackerState, journal_name
-from pbx_bridge.ami.tracking import TrackingService
-from pbx_bridge.core.call_tracking import CallTracker
+from pbx_bridge.ami.tracking_service import TrackingService
 from pbx_bridge.core.calls import CallRecord, Outcome
 from pbx_bridge.core.privacy import PrivacyPolicy
 from tests.unit.ami.recording_sink import Sink

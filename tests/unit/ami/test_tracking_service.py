@@ -8,9 +8,10 @@ from pathlib import Path
 
 from panoramisk.message import Message
 
+from pbx_bridge.ami.call_events import DECISION_EVENT, flatten, status_variables
+from pbx_bridge.ami.call_tracker import CallTracker
 from pbx_bridge.ami.link import AmiLink
-from pbx_bridge.ami.tracking import TrackingService, flatten, status_variables
-from pbx_bridge.core.call_tracking import DECISION_EVENT, CallTracker
+from pbx_bridge.ami.tracking_service import TrackingService
 from pbx_bridge.core.calls import Outcome
 from pbx_bridge.core.privacy import PrivacyPolicy
 from tests.unit.ami.fake_ami import FAST, FakeAmi, settings

@@ -11,11 +11,11 @@ from typing import Any
 
 import pytest
 
-from pbx_bridge.cli import calls, db, purge, report, tickets, wrapup
+from pbx_bridge.cli import calls, db, history_import, purge, report, tickets, wrapup
 
 # Until the lead wires them into `pbx_bridge.cli.main`, these tests build the parser from the
 # modules themselves, exactly as main.py does.
-MODULES = (db, calls, report, tickets, purge, wrapup)
+MODULES = (db, calls, report, tickets, purge, wrapup, history_import)
 TENANTS = Path(__file__).resolve().parents[3] / "config" / "tenants"
 
 

@@ -6,7 +6,7 @@ from datetime import date
 
 from sqlalchemy import Engine
 
-from benchmarks.generate_calls import TenantMix, generate
+from tests.load.generate_calls import TenantMix, generate
 
 ORDNUNG = "Ordnung, Verkehr und Veterinärwesen"
 KFZ = "Kfz-Zulassung"

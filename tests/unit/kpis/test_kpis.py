@@ -11,6 +11,7 @@ from pbx_bridge.core.kpis import (
     CallCounts,
     abandon_rate_percent,
     asa_s,
+    first_contact_resolution_percent,
     month_fully_inside,
     monthly_average,
     months_between,
@@ -26,7 +27,7 @@ def group(outcome: Outcome, calls: int, **sums: float) -> CallCounts:
         outcome,
         calls=calls,
         answered=int(values["answered"]),
-        answered_within=int(values["answered_within"]),
+        within={20: int(values["answered_within"])},
         short_abandons=int(values["short_abandons"]),
         wait_answered_s=values["wait_answered_s"],
     )
@@ -111,3 +112,33 @@ def test_months_between_crosses_years_and_counts_partial_months() -> None:
 )
 def test_month_fully_inside(month: str, first: date, last: date, inside: bool) -> None:
     assert month_fully_inside(month, first, last) is inside
+
+
+def test_a_threshold_unknown_for_some_calls_is_unknown_for_the_sum() -> None:
+    known = CallCounts.of_group(
+        Outcome.RESOLVED,
+        calls=4,
+        answered=4,
+        within={20: 3, 30: 4},
+        short_abandons=0,
+        wait_answered_s=40.0,
+    )
+    purged_before_30 = CallCounts.of_group(
+        Outcome.RESOLVED,
+        calls=2,
+        answered=2,
+        within={20: 1, 30: None},
+        short_abandons=0,
+        wait_answered_s=50.0,
+    )
+    total = known + purged_before_30
+    assert total.within == ((20, 4), (30, None))
+    assert service_level_percent(total, 20) == pytest.approx(100 * 4 / 6)
+    assert service_level_percent(total, 30) is None
+    assert (CallCounts() + known).within == known.within  # nothing adds nothing
+
+
+def test_first_contact_resolution_is_resolved_over_answered() -> None:
+    assert DAY.resolved == 50
+    assert first_contact_resolution_percent(DAY) == pytest.approx(100 * 50 / 80)
+    assert first_contact_resolution_percent(CallCounts()) is None

@@ -11,7 +11,7 @@ def group(outcome: Outcome, calls: int, answered: int, within: int, wait: float)
         outcome,
         calls=calls,
         answered=answered,
-        answered_within=within,
+        within={20: within},
         short_abandons=0,
         wait_answered_s=wait,
     )

@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import timedelta
 
 from pbx_bridge.core.calls import Outcome, TicketStatus
-from pbx_bridge.core.tickets import Timeliness, is_overdue, new_ticket, ticket_due, timeliness
+from pbx_bridge.core.tickets import is_overdue, new_ticket, ticket_due
 from tests.unit.core.factories import at, schedule
 from tests.unit.storage.builders import answered, wrapup
 
@@ -66,16 +66,10 @@ def test_new_ticket_takes_the_wrapups_number_note_and_department() -> None:
     assert ticket.status is TicketStatus.OPEN
 
 
-def test_timeliness_and_overdue() -> None:
+def test_an_open_ticket_is_overdue_after_its_due_time_and_a_done_one_never() -> None:
     call = answered("1.2", "2019-04-02T10:00")
     ticket = new_ticket(call, wrapup(call, Outcome.CALLBACK), NIEDERSACHSEN)
-    assert timeliness(ticket) is Timeliness.OPEN
     assert not is_overdue(ticket, at("2019-04-03T17:59"))
     assert is_overdue(ticket, at("2019-04-03T18:01"))
-    on_time = replace(ticket, status=TicketStatus.DONE, done_at=at("2019-04-03T18:00"))
     late = replace(ticket, status=TicketStatus.DONE, done_at=at("2019-04-04T08:00"))
-    assert timeliness(on_time) is Timeliness.ON_TIME
-    assert timeliness(late) is Timeliness.LATE
     assert not is_overdue(late, at("2019-05-01T00:00"))
-    no_promise = replace(ticket, due=None, status=TicketStatus.DONE, done_at=at("2019-06-01T00:00"))
-    assert timeliness(no_promise) is Timeliness.ON_TIME

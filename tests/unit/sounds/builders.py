@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from pbx_bridge.core.schedule import Schedule, TimeRange
@@ -62,7 +63,7 @@ def tenant(
 
 
 def center(**overrides: str) -> ServiceCenter:
-    fields = {
+    fields: dict[str, Any] = {
         "name": "Service Center Wolfsburg",
         "queue": "servicecenter",
         "unrouted_greeting": "servicecenter",

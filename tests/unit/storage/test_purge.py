@@ -8,11 +8,11 @@ from datetime import UTC, date, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from benchmarks.generate_calls import TenantMix, generate
 from pbx_bridge.core.calls import Outcome
-from pbx_bridge.core.kpis import KpiThresholds
+from pbx_bridge.core.kpis import KpiThresholds, service_level_percent
 from pbx_bridge.storage import CallLog, Report
 from pbx_bridge.storage.models import calls, monthly_aggregates, tickets, wrapups
+from tests.load.generate_calls import TenantMix, generate
 from tests.unit.core.factories import at
 from tests.unit.storage.builders import NODE, answered, wrapup
 
@@ -140,13 +140,19 @@ def test_partly_purged_month_is_noted_in_a_report_that_splits_it(call_log: CallL
     assert report.months["2019-04"] == 0  # its purged calls cannot be split by day
 
 
-def test_aggregates_folded_with_other_thresholds_are_noted(url: str) -> None:
-    old = CallLog(url, thresholds=KpiThresholds(service_level_s=30))
+def test_a_threshold_configured_after_the_purge_is_unknown_not_zero(url: str) -> None:
+    old = CallLog(url, thresholds=KpiThresholds(service_levels_s=(30,)))
     old.upgrade()
     fill(old)
     old.purge(RETENTION, NOW)
     old.close()
-    current = CallLog(url)
+    current = CallLog(url, thresholds=KpiThresholds(service_levels_s=(20, 30)))
     report = current.report(tenant="gifhorn", first=YEAR[0], last=YEAR[1], now=NOW)
     current.close()
-    assert any("service level 30 s" in note for note in report.notes)
+    assert report.counts.answered_within_s(20) is None
+    assert service_level_percent(report.counts, 20) is None
+    assert (report.counts.answered_within_s(30) or 0) > 0
+    assert any(
+        note.startswith("service level 20 s is unknown for 2019-01 to 2019-12 (12 months)")
+        for note in report.notes
+    )

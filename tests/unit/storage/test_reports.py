@@ -113,7 +113,7 @@ def test_tickets_on_time_late_and_open(call_log: CallLog) -> None:
 
 
 def test_thresholds_come_from_the_call_log(url: str) -> None:
-    log = CallLog(url, thresholds=KpiThresholds(service_level_s=30, short_abandon_s=0))
+    log = CallLog(url, thresholds=KpiThresholds(service_levels_s=(30,), short_abandon_s=0))
     log.upgrade()
     log.write_record(answered("a", "2019-04-01T09:00", wait_s=25.0))
     log.write_record(unanswered("b", Outcome.ABANDONED, "2019-04-01T09:00", wait_s=1.0))

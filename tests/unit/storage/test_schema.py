@@ -21,6 +21,10 @@ TABLES = {
     "monthly_aggregates",
     "hourly_aggregates",
     "ticket_aggregates",
+    "web_users",
+    "web_tokens",
+    "web_sessions",
+    "web_audit",
 }
 
 

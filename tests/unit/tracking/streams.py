@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from pbx_bridge.core.call_tracking import DECISION_EVENT, CallTracker, TrackerOutput
+from pbx_bridge.ami.call_events import DECISION_EVENT, Event
+from pbx_bridge.ami.call_tracker import CallTracker, TrackerOutput
 from pbx_bridge.core.privacy import PrivacyPolicy
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "ami"
@@ -22,8 +24,19 @@ def tracker() -> CallTracker:
     return CallTracker("asterisk-1", PrivacyPolicy())
 
 
+def feed_all(call_tracker: CallTracker, events: Iterable[Event], now: datetime) -> TrackerOutput:
+    """Feed a whole stream; everything the tracker put out on the way."""
+    out = TrackerOutput()
+    for event in events:
+        one = call_tracker.feed(event, now)
+        out.records.extend(one.records)
+        out.wrapups.extend(one.wrapups)
+        out.unseen += one.unseen
+    return out
+
+
 def replay(name: str) -> TrackerOutput:
-    return tracker().feed_all(stream(name), NOW)
+    return feed_all(tracker(), stream(name), NOW)
 
 
 def decision_of(events: list[dict[str, str]]) -> dict[str, str]:

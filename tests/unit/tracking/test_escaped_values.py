@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from pbx_bridge import channel_vars as cv
-from pbx_bridge.core.call_tracking import unescape_c
-from tests.unit.tracking.streams import NOW, stream, tracker
+from pbx_bridge.ami.call_events import unescape_c
+from tests.unit.tracking.streams import NOW, feed_all, stream, tracker
 
 # main/utils.c: escape_sequences and escape_sequences_map, in the same order.
 _ASTERISK_ESCAPES = dict(zip("\a\b\f\n\r\t\v\\'\"?", "abfnrtv\\'\"?", strict=True))
@@ -52,12 +52,12 @@ def test_department_with_quotes_and_apostrophe_is_stored_as_set() -> None:
     department = 'Bürgerbüro "Am Markt" (O\'Neill-Straße)'
     events = _with_values("resolved", {cv.DEPARTMENT: department})
     assert any(e.get("Value") == ast_escape_c(department) for e in events)  # really escaped
-    (record,) = tracker().feed_all(events, NOW).records
+    (record,) = feed_all(tracker(), events, NOW).records
     assert record.department == department
 
 
 def test_closed_reason_with_quotes_and_backslash_is_stored_as_set() -> None:
     reason = 'Feiertag "Tag der Einheit" \\ Rathaus\'s Regel?'
     events = _with_values("closed_hangup", {cv.REASON: reason})
-    (record,) = tracker().feed_all(events, NOW).records
+    (record,) = feed_all(tracker(), events, NOW).records
     assert record.detail == reason

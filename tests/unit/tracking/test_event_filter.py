@@ -7,8 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from pbx_bridge.ami.tracking import manager_eventfilters, wanted
-from tests.unit.tracking.streams import FIXTURES, NOW, stream, tracker
+from pbx_bridge.ami import call_tracker
+from pbx_bridge.ami.call_events import (
+    DECISION_EVENT,
+    TRACKED_EVENTS,
+    manager_eventfilters,
+    wanted,
+)
+from tests.unit.tracking.streams import FIXTURES, NOW, feed_all, stream, tracker
 
 NAMES = sorted(path.stem for path in FIXTURES.glob("*.jsonl"))
 
@@ -23,8 +29,8 @@ def test_filtered_stream_yields_the_same_records(name: str) -> None:
     events = stream(name)
     kept = [e for e in events if wanted(wire(e))]
     assert len(kept) < len(events) / 3  # most of Asterisk's events are dropped unparsed
-    full = tracker().feed_all(events, NOW)
-    filtered = tracker().feed_all(kept, NOW)
+    full = feed_all(tracker(), events, NOW)
+    filtered = feed_all(tracker(), kept, NOW)
     assert filtered.records == full.records
     assert filtered.wrapups == full.wrapups
 
@@ -73,8 +79,8 @@ def test_asterisk_side_filter_yields_the_same_records(name: str) -> None:
     kept = [e for e in events if asterisk_passes(manager_eventfilters(), e)]
     assert len(kept) < len(events) / 3
     assert kept == [e for e in events if wanted(wire(e))]
-    full = tracker().feed_all(events, NOW)
-    filtered = tracker().feed_all(kept, NOW)
+    full = feed_all(tracker(), events, NOW)
+    filtered = feed_all(tracker(), kept, NOW)
     assert (filtered.records, filtered.wrapups) == (full.records, full.wrapups)
 
 
@@ -82,3 +88,7 @@ def test_asterisk_side_filter_yields_the_same_records(name: str) -> None:
 def test_shipped_manager_configs_filter_exactly_what_the_tracker_reads(path: Path) -> None:
     lines = [line for line in path.read_text().splitlines() if line.startswith("eventfilter")]
     assert lines == manager_eventfilters()
+
+
+def test_the_filter_passes_exactly_the_events_the_tracker_handles() -> None:
+    assert set(call_tracker._HANDLERS) == TRACKED_EVENTS | {DECISION_EVENT}

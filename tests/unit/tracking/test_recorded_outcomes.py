@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from pbx_bridge.core.calls import Outcome
-from tests.unit.tracking.streams import NOW, replay, stream, tracker
+from tests.unit.tracking.streams import NOW, feed_all, replay, stream, tracker
 
 
 def test_answered_and_caller_hangs_up_is_resolved() -> None:
@@ -109,10 +109,10 @@ def test_restart_at_any_point_yields_the_same_record(name: str) -> None:
     (whole,) = replay(name).records
     for cut in range(0, len(events), max(1, len(events) // 25)):
         first = tracker()
-        early = first.feed_all(events[:cut], whole.ended).records
+        early = feed_all(first, events[:cut], whole.ended).records
         second = tracker()
         second.restore(first.snapshot())
-        late = second.feed_all(events[cut:], whole.ended).records
+        late = feed_all(second, events[cut:], whole.ended).records
         assert [*early, *late] == [whole], f"cut at event {cut}"
 
 
@@ -120,7 +120,7 @@ def test_calls_that_ended_during_an_ami_gap_are_closed_at_resync() -> None:
     events = stream("resolved")
     answered = next(i for i, e in enumerate(events) if e.get("Event") == "AgentConnect")
     t = tracker()
-    t.feed_all(events[: answered + 1], NOW)
+    feed_all(t, events[: answered + 1], NOW)
     out = t.resync([], NOW)  # the AMI link was down; now nothing is live any more
     (record,) = out.records
     assert record.outcome is Outcome.RESOLVED
@@ -183,7 +183,7 @@ def test_a_queued_call_answered_while_the_daemon_was_away_is_resolved_not_abando
     events = stream("resolved")
     joined = next(i for i, e in enumerate(events) if e.get("Event") == "QueueCallerJoin")
     first = tracker()
-    first.feed_all(events[: joined + 1], NOW)
+    feed_all(first, events[: joined + 1], NOW)
     t = tracker()
     t.restore(first.snapshot())
     linkedid = next(e["Linkedid"] for e in events if e.get("Event") == "Newchannel")
@@ -274,7 +274,7 @@ def test_a_queued_call_cut_during_an_ami_gap_is_failed_not_abandoned() -> None:
     events = stream("abandoned")
     joined = next(i for i, e in enumerate(events) if e.get("Event") == "QueueCallerJoin")
     t = tracker()
-    t.feed_all(events[: joined + 1], NOW)
+    feed_all(t, events[: joined + 1], NOW)
     (record,) = t.resync([], NOW).records
     assert (record.outcome, record.detail) == (
         Outcome.FAILED,

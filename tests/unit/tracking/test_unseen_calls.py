@@ -11,10 +11,11 @@ from __future__ import annotations
 import pytest
 
 from pbx_bridge import channel_vars as cv
-from pbx_bridge.core import call_tracking
-from pbx_bridge.core.call_tracking import DECISION_EVENT, GAP_DETAIL, TRACKED_EVENTS
+from pbx_bridge.ami import call_tracker
+from pbx_bridge.ami.call_events import DECISION_EVENT, TRACKED_EVENTS
 from pbx_bridge.core.calls import CallRecord, Outcome
-from tests.unit.tracking.streams import NOW, decision_of, replay, stream, tracker
+from pbx_bridge.core.outcomes import UNSEEN_END_DETAIL
+from tests.unit.tracking.streams import NOW, decision_of, feed_all, replay, stream, tracker
 
 Event = dict[str, str]
 
@@ -49,7 +50,7 @@ def test_a_closed_call_begun_and_ended_unseen_is_recorded_closed_at_the_resync()
 
 def test_a_queued_call_begun_and_ended_unseen_does_not_claim_the_caller_gave_up() -> None:
     (record,) = _unseen_then_resync("resolved")
-    assert (record.outcome, record.detail) == (Outcome.FAILED, GAP_DETAIL)
+    assert (record.outcome, record.detail) == (Outcome.FAILED, UNSEEN_END_DETAIL)
     assert (record.tenant, record.department, record.queue) == (
         "gifhorn",
         "Zentrale",
@@ -79,7 +80,7 @@ def test_a_decision_that_overtakes_the_newchannel_changes_nothing(name: str) -> 
     (whole,) = replay(name).records
     t = tracker()
     assert t.decided(decision_of(events), NOW)  # the two sockets raced
-    (record,) = t.feed_all(events, NOW).records
+    (record,) = feed_all(t, events, NOW).records
     assert record == whole
     assert (t.unseen_calls, t.resync([], NOW).records) == (0, [])
 
@@ -90,11 +91,11 @@ def test_a_decision_of_a_call_seen_on_ami_is_not_kept(cut: str) -> None:
     t = tracker()
     if cut == "after_newchannel":
         first = next(i for i, e in enumerate(events) if e.get("Event") == "Newchannel")
-        t.feed_all(events[: first + 1], NOW)
+        feed_all(t, events[: first + 1], NOW)
         assert not t.decided(decision_of(events), NOW)
-        t.feed_all(events[first + 1 :], NOW)
+        feed_all(t, events[first + 1 :], NOW)
     else:  # a stalled loop handled the call's Hangup before its AGI session
-        (_record,) = t.feed_all(events, NOW).records
+        (_record,) = feed_all(t, events, NOW).records
         assert not t.decided(decision_of(events), NOW)
     assert (t.unseen_calls, t.resync([], NOW).records) == (0, [])
 
@@ -129,7 +130,7 @@ def test_unseen_decisions_survive_a_snapshot() -> None:
 def test_a_long_outage_keeps_the_newest_decisions_and_counts_the_dropped(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(call_tracking, "UNSEEN_LIMIT", 3)
+    monkeypatch.setattr(call_tracker, "UNSEEN_LIMIT", 3)
     decided = decision_of(stream("closed_hangup"))
     t = tracker()
     for n in range(5):

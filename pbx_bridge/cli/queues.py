@@ -1,0 +1,36 @@
+"""`pbx-bridge queues`: the queues.conf lines the tenants' announcements and callbacks need."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from pbx_bridge.cli.common import EXIT_CONFIG, Subparsers, add_config_option, load_or_report
+from pbx_bridge.core.queue_settings import queue_plan
+
+
+def register(subparsers: Subparsers) -> None:
+    parser = subparsers.add_parser(
+        "queues",
+        help="queues.conf settings per queue: position announcements, key 1 for a callback",
+    )
+    add_config_option(parser)
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    config = load_or_report(args.config)
+    if config is None:
+        return EXIT_CONFIG
+    plan = queue_plan(config.directory)
+    for conflict in plan.conflicts:
+        print(f"error: {conflict}", file=sys.stderr)
+    if plan.conflicts:
+        return EXIT_CONFIG
+    print("; queues.conf: add these lines to each queue's section (pbx-bridge queues)")
+    for queue, lines in plan.settings.items():
+        print(f"[{queue}](+)")
+        for line in lines:
+            print(line)
+        print()
+    return 0

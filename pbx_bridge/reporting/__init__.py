@@ -1,0 +1,1 @@
+"""Monthly reports: the figures, rendered as HTML, PDF, CSV and XLSX, and mailed."""

@@ -1,0 +1,1 @@
+"""Accounts, passwords, API tokens, sessions, form tokens and the audit log."""

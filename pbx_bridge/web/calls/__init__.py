@@ -1,0 +1,1 @@
+"""Calls: the call details a caller may see, filtered and paged."""

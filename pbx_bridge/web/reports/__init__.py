@@ -1,0 +1,1 @@
+"""Reports: the figures of docs/statistics.md for a period, with charts."""

@@ -1,0 +1,1 @@
+"""Generators of synthetic load shared by the tests and the benchmarks."""

@@ -158,17 +158,26 @@ def wanted(raw: bytes) -> bool:
     return raw[start : end if end >= 0 else len(raw)].strip() in _VARIABLES
 
 
+# What Status prints for a listed variable the channel does not have (manager.c formats the
+# missing value with "%s"): unset, not a value.
+_UNSET = "(null)"
+
+
 def status_variables(replies: Iterable[Mapping[str, object]]) -> dict[str, dict[str, str]]:
     """Uniqueid -> the set variables a `Status` action with `Variables:` listed, from its
     `Status` events (one `Variable: NAME=value` header per variable; panoramisk makes a list
-    of a repeated header). Empty values are left out: the variable is not set."""
+    of a repeated header). Empty and missing values are left out: the variable is not set."""
     found: dict[str, dict[str, str]] = {}
     for reply in replies:
         if reply.get("Event") != "Status":
             continue
         raw = reply.get("Variable", [])
         pairs = (str(item).partition("=") for item in (raw if isinstance(raw, list) else [raw]))
-        values = {name: value for name, _eq, value in pairs if name in TRACKED_VARIABLES and value}
+        values = {
+            name: value
+            for name, _eq, value in pairs
+            if name in TRACKED_VARIABLES and value and value != _UNSET
+        }
         uniqueid = reply.get("Uniqueid")
         if values and isinstance(uniqueid, str):
             found[uniqueid] = values

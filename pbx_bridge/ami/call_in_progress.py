@@ -58,7 +58,7 @@ class CallInProgress:
             abandoned=self.abandoned is not None,
             queue_gave_up=status.lower() if status in OVERFLOW_STATUSES else None,
             overflow_forwarded_to=overflow_to or None,
-            caller_chose_callback=bool(v.get(cv.CALLBACK)),
+            caller_chose_callback=v.get(cv.CALLBACK, "").isdigit(),  # the number booked
             end_seen=end_seen,
         )
 
@@ -96,7 +96,7 @@ def record_of(
         agent=call.agent,
         detail=detail,
         decided_by=v.get(cv.DECIDED_BY) or None,
-        callback_to=v.get(cv.CALLBACK) or None,
+        callback_to=v.get(cv.CALLBACK) if v.get(cv.CALLBACK, "").isdigit() else None,
     )
 
 

@@ -113,3 +113,13 @@ async def test_a_call_decided_while_the_daemon_was_down_is_adopted_with_its_deci
     # be of a channel not yet adopted, which would then never end.
     asked = [a["Action"] for a in ami.actions if a.get("Action") in ("Status", "CoreShowChannels")]
     assert asked[:2] == ["Status", "CoreShowChannels"]
+
+
+def test_a_variable_the_channel_does_not_have_is_unset_not_the_text_null() -> None:
+    """manager.c prints a listed variable the channel lacks as "(null)"; a caller who never
+    booked a callback must not be adopted as one who did."""
+    replies: list[dict[str, object]] = [
+        {"Event": "Status", "Uniqueid": "1795000000.1",
+         "Variable": ["PBXB_ACTION=queue", "PBXB_CALLBACK=(null)"]},
+    ]  # fmt: skip
+    assert status_variables(replies) == {"1795000000.1": {"PBXB_ACTION": "queue"}}

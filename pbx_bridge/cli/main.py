@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 from pbx_bridge import __version__
 from pbx_bridge.cli import (
+    audit,
     calls,
     config_check,
     db,
@@ -21,7 +22,20 @@ from pbx_bridge.cli import (
     wrapup,
 )
 
-SUBCOMMANDS = (config_check, route, hours, sounds, run, db, calls, report, tickets, wrapup, purge)
+SUBCOMMANDS = (
+    config_check,
+    route,
+    hours,
+    sounds,
+    run,
+    db,
+    calls,
+    report,
+    tickets,
+    wrapup,
+    purge,
+    audit,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

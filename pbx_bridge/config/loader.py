@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import phonenumbers
 
+from pbx_bridge.cdr.settings import CdrSettings, cdr_settings
 from pbx_bridge.config.errors import ConfigInvalidError, ConfigIssue
 from pbx_bridge.config.parsing import parse, read_text, validate_part
 from pbx_bridge.config.schema import AgiModel, AmiModel, BridgeModel, CenterModel, MetricsModel
@@ -72,6 +73,7 @@ class BridgeConfig:
     agi_max_sessions: int = 1000
     metrics_listen: ListenAddress = field(default_factory=lambda: ListenAddress("127.0.0.1", 9464))
     metrics_peers: PeerFilter = field(default_factory=PeerFilter)
+    cdr: CdrSettings | None = None
 
 
 @dataclass
@@ -178,6 +180,7 @@ def load_config(path: Path) -> BridgeConfig:
         state_dir=state_dir,
         database_url=model.database.url or f"sqlite:///{state_dir / 'pbx-bridge.sqlite3'}",
         ami=_ami(path, model.ami),
+        cdr=cdr_settings(path, model.cdr, center.timezone),
         privacy=PrivacyPolicy(model.privacy.shorten_digits, model.privacy.retention_days),
         agi_peers=agi_peers,
         agi_max_sessions=agi_model.max_sessions,

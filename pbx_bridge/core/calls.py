@@ -45,6 +45,7 @@ class CallRecord:
     detail: str | None = None  # transfer target, closed reason or failure reason
     decided_by: str | None = None  # daemon | fallback | generic
     note: str | None = None  # from the wrap-up
+    source: str | None = None  # None: followed on AMI; "cdr": made from Asterisk's CDR
 
 
 @dataclass(frozen=True)

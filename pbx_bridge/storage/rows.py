@@ -26,6 +26,7 @@ RECORD_COLUMNS = (
     "agent",
     "detail",
     "decided_by",
+    "source",
 )
 
 

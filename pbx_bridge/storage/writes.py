@@ -34,7 +34,8 @@ ScheduleOf = Callable[[str | None], Schedule | None]
 
 KEY = ("node", "call_id")
 # The tracker's later write replaces these; a value it no longer knows (None) erases nothing.
-_REPLACED = ("started", "ended", "outcome", "tracked_outcome")
+# `source` too: the record says who wrote it last (AMI, or the CDR's reconciliation).
+_REPLACED = ("started", "ended", "outcome", "tracked_outcome", "source")
 _KEPT_IF_NONE = (
     *(column for column in RECORD_COLUMNS if column not in (*KEY, *_REPLACED)),
     "tracked_department",

@@ -26,8 +26,6 @@ from pbx_bridge.storage.calllog import CallLog
 
 log = structlog.get_logger("pbx_bridge.cdr")
 
-SETTLE_S = 30.0  # after a login: the tracker's resync and the writer's flush come first
-
 
 class ReconcileService:
     def __init__(
@@ -40,7 +38,7 @@ class ReconcileService:
         *,
         on_result: Callable[[Reconciled], None] = lambda _result: None,
         on_error: Callable[[str], None] = lambda _kind: None,
-        settle_s: float = SETTLE_S,
+        settle_s: float | None = None,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.settings = settings
@@ -50,7 +48,7 @@ class ReconcileService:
         self.region = region
         self._on_result = on_result
         self._on_error = on_error
-        self._settle_s = settle_s
+        self._settle_s = settings.delay_s if settle_s is None else settle_s
         self._now = now
         self._wake = threading.Event()
         self._stop = threading.Event()

@@ -42,6 +42,7 @@ class CdrSettings:
     table: str = "cdr"
     lookback_hours: int = 26  # how far back each reconciliation looks
     nightly_at: time = time(3, 30)  # local time of the nightly reconciliation
+    delay_s: float = 30.0  # after an AMI login: the tracker's resync and flush come first
 
     def describe(self) -> str:
         return f"{self.path}" if self.source == "csv" else f"table {self.table} at {self.url}"
@@ -60,4 +61,5 @@ def cdr_settings(config_path: Path, model: CdrModel | None, zone: ZoneInfo) -> C
         table=model.table,
         lookback_hours=model.lookback_hours,
         nightly_at=time(hour, minute),
+        delay_s=model.delay_s,
     )

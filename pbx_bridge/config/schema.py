@@ -99,6 +99,7 @@ class CdrModel(_Strict):
     ] = "cdr"
     timezone: Text | None = None  # of CDR times written without a zone; default the center's
     lookback_hours: Annotated[int, Field(ge=1, le=24 * 31)] = 26
+    delay_s: Annotated[float, Field(ge=0, le=3600)] = 30  # after an AMI login, before reading
     nightly_at: Annotated[str, StringConstraints(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")] = (
         "03:30"
     )

@@ -117,7 +117,7 @@ class _Tracking:
 
     def __init__(self, config: BridgeConfig, metrics: Metrics) -> None:
         assert config.ami is not None
-        self.node = config.ami.host
+        self.node = config.ami.node or config.ami.host
         call_log = open_call_log(config)
         try:
             call_log.ensure_schema()

@@ -42,7 +42,7 @@ def register(subparsers: Subparsers) -> None:
     parser.add_argument("--tenant", default=ALL, help="tenant id, or 'all' (default)")
     parser.add_argument(
         "--node",
-        help="the Asterisk whose records to compare (default: ami.host of bridge.yaml)",
+        help="the Asterisk whose records to compare (default: ami.node, else ami.host)",
     )
     parser.add_argument("--format", choices=("table", "json"), default="table")
     add_config_option(parser)
@@ -61,7 +61,7 @@ def _audit(call_log: CallLog, config: BridgeConfig, args: argparse.Namespace) ->
         print(f"{config.path}: no `cdr:` section: where is Asterisk's CDR?", file=sys.stderr)
         return EXIT_CONFIG
     zone = config.directory.center.timezone
-    node = args.node or (config.ami.host if config.ami else None)
+    node = args.node or (config.ami.node or config.ami.host if config.ami else None)
     since = datetime.combine(args.first, time(0), zone)
     until = datetime.combine(args.last + timedelta(1), time(0), zone)
     try:

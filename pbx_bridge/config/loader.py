@@ -46,6 +46,7 @@ class AmiSettings:
     username: str
     secret_file: Path | None
     secret_env: str | None
+    node: str | None = None  # the call log's name for this Asterisk; None: host
 
 
 @dataclass(frozen=True)
@@ -213,7 +214,9 @@ def _ami(path: Path, model: AmiModel | None) -> AmiSettings | None:
     if model is None:
         return None
     secret_file = (path.parent / model.secret_file).resolve() if model.secret_file else None
-    return AmiSettings(model.host, model.port, model.username, secret_file, model.secret_env)
+    return AmiSettings(
+        model.host, model.port, model.username, secret_file, model.secret_env, model.node
+    )
 
 
 def _text(data: object, key: str, default: str) -> str:

@@ -71,6 +71,11 @@ class AmiModel(_Strict):
     username: Text = "pbx-bridge"
     secret_file: Text | None = None  # the secret itself never goes into YAML
     secret_env: Text | None = None
+    # The call log's name for this Asterisk (records are keyed by node and Linkedid); default
+    # `host`. Distinct per Asterisk when several share one call log.
+    node: (
+        Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$")] | None
+    ) = None
 
 
 class DatabaseModel(_Strict):

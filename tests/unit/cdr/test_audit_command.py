@@ -139,3 +139,22 @@ def test_a_cdr_section_without_its_location_is_a_config_error(
 ) -> None:
     code, _out, err = audit(capsys, center(tmp_path, "cdr:\n  source: database\n"))
     assert code == 2 and "source database needs url" in err and "bridge.yaml:" in err
+
+
+def test_an_unknown_cdr_timezone_is_a_config_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    section = f"cdr:\n  source: csv\n  path: {MIX}\n  timezone: Europe/Gifhorn\n"
+    code, _out, err = audit(capsys, center(tmp_path, section))
+    assert code == 2 and "unknown timezone 'Europe/Gifhorn'" in err
+
+
+def test_audit_compares_the_node_named_in_ami_node(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = center(tmp_path)
+    config.write_text(config.read_text().replace(f"host: {NODE}", f"host: {NODE}\n  node: ast-a"))
+    fill_log(config, records_of(mix_rows(), "ast-a", PrivacyPolicy()))
+    code, out, _err = audit(capsys, config)
+    assert code == 0 and out.startswith("node ast-a"), out
+    assert audit(capsys, config, "--node", NODE)[0] == 1

@@ -2,13 +2,16 @@
 Asterisk's own CDR, and `pbx-bridge audit` finds the call log equal to Asterisk's records.
 
 The daemon is killed (-9) under traffic and kept down while callers are served by the
-fallback AGI: answered, transferred by SIP REFER, closed, forwarded, unrouted. After its
-restart it reconciles the call log with the CDR file Asterisk writes (cdr_custom).
+fallback AGI: answered, transferred by SIP REFER, closed, forwarded, unrouted; a caller who
+was waiting at the kill hangs up meanwhile (the tracker can only guess that call's outcome).
+After its restart the daemon reconciles the call log with the CDR file Asterisk writes
+(cdr_custom): it adds the calls it never saw and corrects the guess.
 `PBXB_CDR_OUTAGE_S` sets how long it stays down (default 15 s; `make soak` runs 60 s).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import signal
 import subprocess
@@ -21,20 +24,25 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from tests.testbed import center as center_numbers
 from tests.testbed import record_ami as mix
 from tests.testbed import tracking
 from tests.testbed.asterisk import Testbed
-from tests.testbed.callcenter import CallCenter
+from tests.testbed.callcenter import NOBODY_QUEUE, CallCenter
 
 pytestmark = pytest.mark.asterisk
 
 OUTAGE_S = float(os.environ.get("PBXB_CDR_OUTAGE_S", "15"))
+# Meinersen's calls wait in a queue nobody serves: a caller still waiting at the kill hangs up
+# during the outage, which the restarted tracker can only guess ("failed").
+MEINERSEN = dataclasses.replace(mix.MEINERSEN, extra={"queue": NOBODY_QUEUE})
+TENANTS = (mix.GIFHORN, MEINERSEN, mix.ISENBUETTEL, mix.WARDENBURG, mix.GESEKE)
 
 
 @pytest.fixture(scope="module")
 def center(testbed: Testbed, tmp_path_factory: pytest.TempPathFactory) -> Iterator[CallCenter]:
     run_dir = tmp_path_factory.mktemp("cdr")
-    names = [name for tenant in mix.TENANTS for name in tenant.sounds]
+    names = [name for tenant in TENANTS for name in tenant.sounds]
     pbx = CallCenter.start(
         testbed, run_dir, names, agents=mix.AGENTS, talk_ms=mix.AGENT_TALK_MS,
         refer_after_ms=mix.REFER_AFTER_MS,
@@ -66,7 +74,7 @@ def kill_9(service: tracking.Service) -> None:
 def test_calls_during_a_daemon_outage_get_one_record_each_and_the_audit_is_equal(
     center: CallCenter, tmp_path: Path
 ) -> None:
-    bridge = center.configure(mix.TENANTS, queue_timeout=mix.QUEUE_TIMEOUT)
+    bridge = center.configure(TENANTS, queue_timeout=20)
     tracked = tracking.enable(
         center, bridge, tmp_path,
         {"privacy": {"shorten_digits": 0},
@@ -85,8 +93,19 @@ def test_calls_during_a_daemon_outage_get_one_record_each_and_the_audit_is_equal
 
         # Answered now, ended by the agent while the daemon is down.
         spanning = session.plan(mix.GIFHORN_KFZ, mix.WAITS, "resolved", "spans the kill")
-        running = center.place([spanning.call], hold_ms=spanning.hold_ms)
-        center.ami.wait_until(tracking.in_queue(spanning.call.caller), 20, "spanning queued")
+        # Waiting now, hangs up while the daemon is down (about 3 s in the queue).
+        waiting = session.plan(
+            center_numbers.MEINERSEN_CENTRAL,
+            mix.HANGS_UP_WHILE_QUEUED,
+            "abandoned",
+            "abandons in the outage",
+        )
+        running = [
+            center.place([spanning.call], hold_ms=spanning.hold_ms),
+            center.place([waiting.call], hold_ms=waiting.hold_ms),
+        ]
+        for call in (spanning, waiting):
+            center.ami.wait_until(tracking.in_queue(call.call.caller), 20, call.story)
         time.sleep(2.5)  # greeting over, an agent answered
         kill_9(service)
         down_since = time.monotonic()
@@ -98,7 +117,8 @@ def test_calls_during_a_daemon_outage_get_one_record_each_and_the_audit_is_equal
             session.plan(mix.UNKNOWN, mix.HANGS_UP_AFTER_TALK, "unrouted", "down"),
         ]
         session.place(during, stagger_s=0.3)
-        assert running.wait(60).ok
+        for callers in running:
+            assert callers.wait(60).ok
         time.sleep(max(0.0, OUTAGE_S - (time.monotonic() - down_since)))
 
         # The first start reconciled once already (nothing missing then).
@@ -107,7 +127,7 @@ def test_calls_during_a_daemon_outage_get_one_record_each_and_the_audit_is_equal
         reconciled = tracking.wait_for_log(log, "cdr_reconciled", timeout=30, count=runs + 1)[-1]
         after = [session.plan(mix.GIFHORN_KFZ, mix.HANGS_UP_AFTER_TALK, "resolved", "after")]
         session.place(after)
-        planned = [*before, spanning, *during, *after]
+        planned = [*before, spanning, waiting, *during, *after]
         tracked.wait_for_records(len(planned), timeout=30)
         time.sleep(1.0)  # a duplicate would show now
     finally:
@@ -123,8 +143,10 @@ def test_calls_during_a_daemon_outage_get_one_record_each_and_the_audit_is_equal
     assert by_caller[during[1].call.caller]["tenant"] == "isenbuettel"
     assert by_caller[during[4].call.caller]["tenant"] is None
     from_cdr = {r["caller"] for r in records if r["source"] == "cdr"}
-    assert from_cdr == {call.call.caller for call in during}
-    assert reconciled["missing"] == len(during)
+    assert from_cdr == {call.call.caller for call in [waiting, *during]}
+    assert (reconciled["missing"], reconciled["corrected"]) == (len(during), 1)
+    assert by_caller[waiting.call.caller]["tenant"] == "meinersen"
+    assert by_caller[spanning.call.caller]["source"] is None  # the tracker's own record
 
     day = datetime.now(ZoneInfo("Europe/Berlin")).date().isoformat()
     checked = audit(tracked.config, day)

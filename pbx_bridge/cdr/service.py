@@ -70,10 +70,14 @@ class ReconcileService:
         self._thread.start()
 
     def stop(self, timeout: float = 5.0) -> None:
+        """End the thread (a run in progress is waited for up to `timeout`), then close the
+        call log it was given: the daemon opens one for it alone."""
         self._stop.set()
         self._wake.set()
         if self._thread is not None:
             self._thread.join(timeout)
+        if self._thread is None or not self._thread.is_alive():
+            self.call_log.close()
 
     def _loop(self) -> None:
         nightly = self._next_nightly()

@@ -94,3 +94,38 @@ def test_another_nodes_records_do_not_count_for_this_one(call_log: CallLog) -> N
     call_log.write_records([replace(r, node="pbx2") for r in tracked()])
     assert len(run(call_log).missing) == 17
     assert rows(call_log) == 34
+
+
+def test_a_guess_written_after_the_cdr_correction_changes_nothing(call_log: CallLog) -> None:
+    """A spooled record of the tracker, written after the CDR told how the call ended."""
+    abandoned = next(
+        r for r in records_of(mix_rows(), NODE, POLICY) if r.outcome.value == "abandoned"
+    )
+    call_log.write_records([abandoned])
+    guess = replace(abandoned, outcome=Outcome.FAILED, detail=GUESSED_DETAIL, source=None)
+    call_log.write_records([guess])
+    kept = call_log.get_record(NODE, abandoned.call_id)
+    assert kept is not None
+    assert (kept.outcome, kept.detail, kept.source) == (Outcome.ABANDONED, None, "cdr")
+
+
+def test_the_trackers_own_record_replaces_one_from_the_cdr(call_log: CallLog) -> None:
+    from_cdr = records_of(mix_rows(), NODE, POLICY)[0]
+    call_log.write_records([from_cdr])
+    tracker = replace(from_cdr, source=None, detail=None, wait_s=4.0)
+    call_log.write_records([tracker])
+    stored = call_log.get_record(NODE, from_cdr.call_id)
+    assert stored is not None and stored.source is None and stored.wait_s == 4.0
+    assert stored.detail is None  # not the CDR's "no measured wait"
+
+
+def test_a_corrected_record_keeps_nothing_of_the_guess(call_log: CallLog) -> None:
+    abandoned = next(
+        r for r in records_of(mix_rows(), NODE, POLICY) if r.outcome.value == "abandoned"
+    )
+    guess = replace(abandoned, outcome=Outcome.FAILED, detail=GUESSED_DETAIL, source=None)
+    call_log.write_records([guess])
+    assert len(run(call_log).corrected) == 1
+    fixed = call_log.get_record(NODE, abandoned.call_id)
+    assert fixed is not None
+    assert (fixed.outcome, fixed.detail, fixed.source) == (Outcome.ABANDONED, None, "cdr")

@@ -48,12 +48,14 @@ bench: $(STAMP)
 	tests/testbed/provision
 	$(BIN)/python -m benchmarks.run_all
 
-# The soak (5,000 calls of the realistic mix at 20 per second, about 5 minutes) and then the
-# fault suite, each under flock /tmp/pbxb-heavy.lock; needs the testbed (as for bench).
+# The soak (5,000 calls of the realistic mix at 20 per second, about 5 minutes), the fault
+# suite, and the CDR reconciliation with the daemon down for 60 s, each under
+# flock /tmp/pbxb-heavy.lock; needs the testbed (as for bench).
 soak: $(STAMP)
 	tests/testbed/provision
 	flock /tmp/pbxb-heavy.lock $(BIN)/python -m tests.system.soak
 	flock /tmp/pbxb-heavy.lock $(BIN)/python -m tests.system.faults
+	PBXB_CDR_OUTAGE_S=60 flock /tmp/pbxb-heavy.lock $(BIN)/pytest -q tests/integration/test_cdr_reconciliation.py
 
 clean:
 	rm -rf .venv .mypy_cache .ruff_cache .pytest_cache

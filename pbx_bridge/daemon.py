@@ -23,6 +23,8 @@ from pbx_bridge.ami.link import AmiLink
 from pbx_bridge.ami.tracker_persistence import TrackerPersistence
 from pbx_bridge.ami.tracker_state import TrackerState
 from pbx_bridge.ami.tracking_service import TrackingService
+from pbx_bridge.cdr.reconcile import Reconciled
+from pbx_bridge.cdr.service import ReconcileService
 from pbx_bridge.closures.watcher import ClosuresWatcher
 from pbx_bridge.config.errors import ConfigInvalidError
 from pbx_bridge.config.loader import BridgeConfig, load_config
@@ -131,7 +133,7 @@ class _Tracking:
 
     def __init__(self, config: BridgeConfig, metrics: Metrics) -> None:
         assert config.ami is not None
-        self.node = config.ami.host
+        self.node = config.ami.node or config.ami.host
         call_log = open_call_log(config)
         try:
             call_log.ensure_schema()
@@ -160,6 +162,7 @@ class _Tracking:
         self.persistence.restore()
 
         self._metrics = metrics
+        self.reconciler = _reconciler(config, self.node, metrics) if config.cdr else None
         self.down_since: float | None = time.monotonic()
         self.link = AmiLink(
             config.ami,
@@ -174,10 +177,32 @@ class _Tracking:
         if up and self.link.reconnects:
             self._metrics.ami_reconnects.inc()
         self.down_since = None if up else time.monotonic()
+        if up and self.reconciler is not None:
+            self.reconciler.request("ami_login")  # also the first login after the start
 
     @property
     def healthy(self) -> bool:
         return self.down_since is None or time.monotonic() - self.down_since < AMI_GRACE_S
+
+
+def _reconciler(config: BridgeConfig, node: str, metrics: Metrics) -> ReconcileService:
+    def counted(result: Reconciled) -> None:
+        for record in result.missing:
+            metrics.observe_record(record)
+        metrics.cdr_reconciled.labels("missing").inc(len(result.missing))
+        metrics.cdr_reconciled.labels("corrected").inc(len(result.corrected))
+        metrics.cdr_last_reconciled.set(time.time())
+
+    assert config.cdr is not None
+    return ReconcileService(
+        config.cdr,
+        open_call_log(config),
+        node,
+        config.privacy,
+        config.directory.center.country,
+        on_result=counted,
+        on_error=lambda kind: metrics.cdr_errors.labels(kind).inc(),
+    )
 
 
 def _set_ticket_gauges(metrics: Metrics, counts: OpenTicketsPerTenant) -> None:
@@ -260,6 +285,8 @@ class Daemon:
         state_task: asyncio.Task[None] | None = None
         if self.tracking is not None:
             self.tracking.worker.start()
+            if self.tracking.reconciler is not None:
+                self.tracking.reconciler.start()
             ami_task = asyncio.create_task(self.tracking.link.run(self._stop))
             state_task = asyncio.create_task(self.tracking.persistence.keep())
         loop = asyncio.get_running_loop()
@@ -287,6 +314,8 @@ class Daemon:
         if self.tracking is not None:
             if state_task is not None:
                 state_task.cancel()
+            if self.tracking.reconciler is not None:
+                await asyncio.to_thread(self.tracking.reconciler.stop)
             flushed = await asyncio.to_thread(self.tracking.worker.stop, stop_grace)
             # After the flush: the snapshot keeps only what could not be written in time.
             self.tracking.persistence.save()

@@ -10,6 +10,7 @@ from typing import NoReturn
 
 from pbx_bridge import __version__
 from pbx_bridge.cli import (
+    audit,
     calls,
     closures,
     config_check,
@@ -35,6 +36,7 @@ SUBCOMMANDS: tuple[ModuleType, ...] = (
     queues,
     users,
     web,
+    audit,
 )
 
 

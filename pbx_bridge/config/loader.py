@@ -15,6 +15,7 @@ import phonenumbers
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
+from pbx_bridge.cdr.settings import CdrSettings, cdr_settings
 from pbx_bridge.closures.pin import check_hash_format
 from pbx_bridge.config.agent_keys import agent_display_error, callback_after
 from pbx_bridge.config.config_files import MAX_TENANT_FILES, ConfigReader
@@ -63,6 +64,7 @@ class AmiSettings:
     username: str
     secret_file: Path | None
     secret_env: str | None
+    node: str | None = None  # the call log's name for this Asterisk; None: host
 
 
 @dataclass(frozen=True)
@@ -91,6 +93,7 @@ class BridgeConfig:
     metrics_listen: ListenAddress = field(default_factory=lambda: ListenAddress("127.0.0.1", 9464))
     metrics_peers: PeerFilter = field(default_factory=PeerFilter)
     supervisor: SupervisorSettings | None = None
+    cdr: CdrSettings | None = None
 
 
 @dataclass
@@ -256,6 +259,7 @@ def load_config(path: Path) -> BridgeConfig:
         state_dir=state_dir,
         database_url=model.database.url or f"sqlite:///{state_dir / 'pbx-bridge.sqlite3'}",
         ami=_ami(path, model.ami),
+        cdr=cdr_settings(path, model.cdr, center.timezone),
         privacy=PrivacyPolicy(model.privacy.shorten_digits, model.privacy.retention_days),
         agi_peers=agi_peers,
         agi_max_sessions=agi_model.max_sessions,
@@ -317,7 +321,9 @@ def _ami(path: Path, model: AmiModel | None) -> AmiSettings | None:
     if model is None:
         return None
     secret_file = (path.parent / model.secret_file).resolve() if model.secret_file else None
-    return AmiSettings(model.host, model.port, model.username, secret_file, model.secret_env)
+    return AmiSettings(
+        model.host, model.port, model.username, secret_file, model.secret_env, model.node
+    )
 
 
 def _text(data: object, key: str, default: str) -> str:

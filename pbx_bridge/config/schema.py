@@ -9,8 +9,16 @@ from __future__ import annotations
 import datetime as dt
 import re
 from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 
 SoundName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
 QueueName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
@@ -113,6 +121,11 @@ class AmiModel(_Strict):
     username: Text = "pbx-bridge"
     secret_file: Text | None = None  # the secret itself never goes into YAML
     secret_env: Text | None = None
+    # The call log's name for this Asterisk (records are keyed by node and Linkedid); default
+    # `host`. Distinct per Asterisk when several share one call log.
+    node: (
+        Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$")] | None
+    ) = None
 
 
 class DatabaseModel(_Strict):
@@ -170,6 +183,37 @@ class SupervisorModel(_Strict):
     announcement: SoundName | None = None  # default: the tenant's closed prompt
 
 
+class CdrModel(_Strict):
+    """Where Asterisk's CDR is, for reconciliation and `pbx-bridge audit` (pbx_bridge/cdr/)."""
+
+    source: Literal["csv", "database"]
+    path: Text | None = None  # csv: the cdr_custom/cdr_csv file, relative to bridge.yaml
+    columns: Annotated[list[Text], Field(min_length=2)] | None = None  # csv: column order
+    url: Text | None = None  # database: SQLAlchemy URL of the CDR database
+    table: Annotated[
+        str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$")
+    ] = "cdr"
+    timezone: Text | None = None  # of CDR times written without a zone; default the center's
+    lookback_hours: Annotated[int, Field(ge=1, le=24 * 31)] = 26
+    delay_s: Annotated[float, Field(ge=0, le=3600)] = 30  # after an AMI login, before reading
+    nightly_at: Annotated[str, StringConstraints(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")] = (
+        "03:30"
+    )
+
+    @model_validator(mode="after")
+    def _source_has_its_location(self) -> CdrModel:
+        if self.source == "csv" and not self.path:
+            raise ValueError("cdr: source csv needs path (the CDR file Asterisk writes)")
+        if self.source == "database" and not self.url:
+            raise ValueError("cdr: source database needs url (an SQLAlchemy URL)")
+        if self.timezone is not None:
+            try:
+                ZoneInfo(self.timezone)
+            except (ZoneInfoNotFoundError, ValueError) as exc:
+                raise ValueError(f"cdr: unknown timezone {self.timezone!r}") from exc
+        return self
+
+
 class BridgeModel(_Strict):
     service_center: CenterModel
     tenants_dir: Text = "tenants"
@@ -184,6 +228,7 @@ class BridgeModel(_Strict):
     supervisor: SupervisorModel | None = None  # without it, *84 closes nothing
     smtp: SmtpModel | None = None  # needed by `pbx-bridge report send`
     web: WebModel = WebModel()
+    cdr: CdrModel | None = None  # without it, the call log is not reconciled with the CDR
 
 
 class NumberModel(_Strict):

@@ -50,6 +50,7 @@ class CallRecord:
     # The full number a caller confirmed for a callback (outcome CALLBACK without an agent):
     # it goes into the callback ticket only, never into the calls table.
     callback_to: str | None = None
+    source: str | None = None  # None: followed on AMI; "cdr": made from Asterisk's CDR
 
 
 @dataclass(frozen=True)

@@ -128,6 +128,23 @@ class Metrics:
         self.records_spooled = Gauge(
             "pbxb_records_spooled", "Records waiting in the disk spool for the database", registry=r
         )
+        self.cdr_reconciled = Counter(
+            "pbxb_cdr_reconciled",
+            "Records written from Asterisk's CDR (missing: the log had none; corrected: guessed)",
+            ["kind"],
+            registry=r,
+        )
+        self.cdr_errors = Counter(
+            "pbxb_cdr_errors",
+            "Reconciliations that could not run (source: CDR missing, unreadable or malformed)",
+            ["kind"],
+            registry=r,
+        )
+        self.cdr_last_reconciled = Gauge(
+            "pbxb_cdr_last_reconciled_timestamp_seconds",
+            "When the call log was last reconciled with Asterisk's CDR",
+            registry=r,
+        )
 
     def watch_in_progress(self, source: Callable[[], dict[str, int]]) -> None:
         self.registry.register(_InProgress(source))

@@ -56,6 +56,7 @@ class Call(Base):
     detail: Mapped[str | None] = mapped_column(Text)
     decided_by: Mapped[str | None] = mapped_column(String(16))
     note: Mapped[str | None] = mapped_column(Text)
+    source: Mapped[str | None] = mapped_column(String(8))  # None: AMI; "cdr": Asterisk's CDR
     # What the tracker saw, before any wrap-up: a wrap-up is re-applied on top of it.
     tracked_outcome: Mapped[str] = mapped_column(String(16))
     tracked_department: Mapped[str | None] = mapped_column(String(128))

@@ -33,6 +33,7 @@ RECORD_COLUMNS = (
     "agent",
     "detail",
     "decided_by",
+    "source",
 )
 
 

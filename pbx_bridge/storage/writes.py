@@ -13,9 +13,22 @@ from enum import StrEnum
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, Executable, bindparam, func, select, text, update
+from sqlalchemy import (
+    Connection,
+    Executable,
+    and_,
+    bindparam,
+    case,
+    func,
+    or_,
+    select,
+    text,
+    update,
+)
 
 from pbx_bridge.core.calls import CallRecord, Outcome, Wrapup
+from pbx_bridge.core.cdr_audit import GUESSED_DETAIL
+from pbx_bridge.core.cdr_outcomes import SOURCE as CDR_SOURCE
 from pbx_bridge.core.outcomes import latest, merge, refusal_of_outcome
 from pbx_bridge.core.schedule import Schedule
 from pbx_bridge.core.tickets import caller_ticket, new_ticket
@@ -34,7 +47,8 @@ ScheduleOf = Callable[[str | None], Schedule | None]
 
 KEY = ("node", "call_id")
 # The tracker's later write replaces these; a value it no longer knows (None) erases nothing.
-_REPLACED = ("started", "ended", "outcome", "tracked_outcome")
+# `source` too: the record says who wrote it last (AMI, or the CDR's reconciliation).
+_REPLACED = ("started", "ended", "outcome", "tracked_outcome", "source")
 _KEPT_IF_NONE = (
     *(column for column in RECORD_COLUMNS if column not in (*KEY, *_REPLACED)),
     "tracked_department",
@@ -76,7 +90,16 @@ def _record_update(excluded: Any) -> dict[str, Any]:
     # Effective columns restart from the tracked ones; the wrap-up is re-applied right after.
     values["department"] = func.coalesce(excluded.tracked_department, calls.c.tracked_department)
     values["note"] = func.coalesce(excluded.tracked_note, calls.c.tracked_note)
-    return values
+    # Between the tracker's record and the CDR's, the later replaces the detail too: a guess's
+    # "ended while the AMI connection was down" or the CDR's "no measured wait" do not linger.
+    from_cdr = or_(calls.c.source == CDR_SOURCE, excluded.source == CDR_SOURCE)
+    values["detail"] = case((from_cdr, excluded.detail), else_=values["detail"])
+    # A tracker's guess (its call ended while AMI was down) arriving after the CDR told how
+    # the call ended (a spooled record written late) changes nothing.
+    guess_over_cdr = and_(calls.c.source == CDR_SOURCE, excluded.detail == GUESSED_DETAIL)
+    return {
+        name: case((guess_over_cdr, calls.c[name]), else_=value) for name, value in values.items()
+    }
 
 
 @cache

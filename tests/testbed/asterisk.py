@@ -154,7 +154,16 @@ class Asterisk:
 
     def render(self) -> None:
         run, root = self.run_dir, self.testbed.root
-        for sub in ("etc", "varlib/keys", "spool", "run", "log", "agi-bin", "data/sounds", "moh"):
+        for sub in (
+            "etc",
+            "varlib/keys",
+            "spool",
+            "run",
+            "log/cdr-custom",
+            "agi-bin",
+            "data/sounds",
+            "moh",
+        ):
             (run / sub).mkdir(parents=True, exist_ok=True)
         self._link_data()
         values: dict[str, object] = {

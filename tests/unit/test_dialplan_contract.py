@@ -35,6 +35,7 @@ ACTED_ON = {
 # Settings an admin may give as globals, and the dialplan's own scratch variables.
 DIALPLAN_OWN = {
     "PBXB_AGI_URL",
+    "PBXB_SECOND_AGI_URL",
     "PBXB_AGI_TIMEOUT",
     "PBXB_FALLBACK_AGI",
     "PBXB_FALLBACK_CONFIG",

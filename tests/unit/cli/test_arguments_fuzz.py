@@ -11,6 +11,7 @@ import argparse
 import contextlib
 import io
 import shutil
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -142,11 +143,16 @@ def config(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def run_cli(argv: list[str]) -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try:
-            code = main(argv)
-        except SystemExit as exit_:
-            code = exit_.code if isinstance(exit_.code, int) else 2
+    stdin = sys.stdin
+    sys.stdin = io.StringIO("")  # a command that reads a secret from stdin gets none
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                code = main(argv)
+            except SystemExit as exit_:
+                code = exit_.code if isinstance(exit_.code, int) else 2
+    finally:
+        sys.stdin = stdin
     return code, out.getvalue(), err.getvalue()
 
 

@@ -16,8 +16,8 @@ from typing import Any, TypeVar
 import structlog
 
 from pbx_bridge import channel_vars as cv
-from pbx_bridge.agi.supervisor_handler import FALLBACK_PROMPT, caller_of
-from pbx_bridge.closures.supervisor_dialog import Desk, PinGuard, run_dialog
+from pbx_bridge.agi.supervisor_handler import FALLBACK_PROMPT, caller_of, desk_for
+from pbx_bridge.closures.supervisor_dialog import PinGuard, run_dialog
 from pbx_bridge.config.loader import BridgeConfig
 
 T = TypeVar("T")
@@ -66,16 +66,8 @@ class Pyst2Dialog:
 def run_supervisor(agi: Any, config: BridgeConfig) -> str:
     # stdout is the AGI channel to Asterisk: the dialog's log lines go to stderr.
     structlog.configure(logger_factory=structlog.PrintLoggerFactory(file=sys.stderr))
-    settings = config.supervisor
     zone = config.directory.center.timezone
-    desk = Desk(
-        pin_hash=settings.pin_hash if settings else None,
-        reason=settings.reason if settings else "",
-        announcement=settings.announcement if settings else None,
-        directory=config.directory,
-        state_dir=config.state_dir,
-        by=caller_of(dict(agi.env)),
-        now=lambda: datetime.now(zone),
-        guard=PinGuard(),
+    desk = desk_for(
+        config, by=caller_of(dict(agi.env)), now=lambda: datetime.now(zone), guard=PinGuard()
     )
     return asyncio.run(run_dialog(Pyst2Dialog(agi), desk))

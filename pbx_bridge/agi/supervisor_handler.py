@@ -53,6 +53,23 @@ class FastAgiDialog:
         return await asyncio.to_thread(work)
 
 
+def desk_for(
+    config: BridgeConfig, *, by: str, now: Callable[[], datetime], guard: PinGuard
+) -> Desk:
+    """The dialog's desk from the configuration (no `supervisor:` section: no PIN is right)."""
+    settings = config.supervisor
+    return Desk(
+        pin_hash=settings.pin_hash if settings else None,
+        reason=settings.reason if settings else "",
+        announcement=settings.announcement if settings else None,
+        directory=config.directory,
+        state_dir=config.state_dir,
+        by=by,
+        now=now,
+        guard=guard,
+    )
+
+
 class SupervisorHandler:
     def __init__(
         self, current_config: Callable[[], BridgeConfig], clock: Callable[[], datetime]
@@ -62,16 +79,7 @@ class SupervisorHandler:
         self._guard = PinGuard()  # wrong PINs over all calls to the daemon
 
     async def __call__(self, env: dict[str, str], channel: AgiChannel) -> None:
-        config = self._current_config()
-        settings = config.supervisor
-        desk = Desk(
-            pin_hash=settings.pin_hash if settings else None,
-            reason=settings.reason if settings else "",
-            announcement=settings.announcement if settings else None,
-            directory=config.directory,
-            state_dir=config.state_dir,
-            by=caller_of(env),
-            now=self._clock,
-            guard=self._guard,
+        desk = desk_for(
+            self._current_config(), by=caller_of(env), now=self._clock, guard=self._guard
         )
         await run_dialog(FastAgiDialog(channel), desk)

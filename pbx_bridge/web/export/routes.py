@@ -14,12 +14,13 @@ from pbx_bridge.cli.calls import HEADERS as CALL_HEADERS
 from pbx_bridge.cli.calls import as_json as call_json
 from pbx_bridge.core.console_access import Area
 from pbx_bridge.core.named_periods import PERIODS
+from pbx_bridge.reporting.figures import long_rows
 from pbx_bridge.web import selection
 from pbx_bridge.web.auth.guard import Caller, client_address, console, require
 from pbx_bridge.web.calls.queries import CallQuery, stream_calls
 from pbx_bridge.web.calls.service import call_query
 from pbx_bridge.web.context import ConsoleContext
-from pbx_bridge.web.export.spreadsheets import Cell, german_csv, report_rows, xlsx_file
+from pbx_bridge.web.export.spreadsheets import Cell, german_csv, xlsx_file
 from pbx_bridge.web.rendering import render
 from pbx_bridge.web.reports.service import report_json
 
@@ -76,14 +77,14 @@ def _download(name: str) -> dict[str, str]:
 def report_csv(request: Request) -> Response:
     caller, data = _report(request)
     _audit(request, caller, "report.csv")
-    body = b"".join(german_csv(REPORT_HEADERS, report_rows(data)))
+    body = b"".join(german_csv(REPORT_HEADERS, long_rows(data)))
     return Response(body, media_type=CSV_TYPE, headers=_download(_filename(data, "csv")))
 
 
 def report_xlsx(request: Request) -> Response:
     caller, data = _report(request)
     _audit(request, caller, "report.xlsx")
-    target = xlsx_file("report", REPORT_HEADERS, report_rows(data))
+    target = xlsx_file("report", REPORT_HEADERS, long_rows(data))
     return StreamingResponse(
         _chunks(target),
         media_type=XLSX_TYPE,

@@ -71,20 +71,3 @@ def xlsx_file(title: str, headers: Sequence[str], rows: Iterable[Sequence[Cell]]
 
 def _xlsx_cell(cell: Cell) -> Any:
     return _defused(cell) if isinstance(cell, str) else cell
-
-
-def report_rows(data: dict[str, Any]) -> list[list[Cell]]:
-    """A report's JSON as one row per figure: metric, key, value (pivots easily)."""
-    rows: list[list[Cell]] = []
-    for metric, value in data.items():
-        if isinstance(value, dict):
-            for key, inner in value.items():
-                if isinstance(inner, dict):
-                    rows.extend([f"{metric}.{field}", key, v] for field, v in inner.items())
-                else:
-                    rows.append([metric, key, inner])
-        elif isinstance(value, list):
-            rows.extend([metric, "", str(item)] for item in value)
-        else:
-            rows.append([metric, "", value])
-    return rows

@@ -14,15 +14,9 @@ from pbx_bridge.core.cdr_outcomes import records_of
 from pbx_bridge.core.privacy import PrivacyPolicy
 from tests.unit.cdr.cdr_tables import fill
 from tests.unit.cdr.fixture import BERLIN, EVER, EXPECTED, mix_rows
-from tests.unit.storage.databases import BACKENDS, database, postgres_run_database
+from tests.unit.storage.databases import database, postgres_run_database
 
 __all__ = ["postgres_run_database"]
-
-
-@pytest.fixture(params=BACKENDS)
-def url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    with database(request.param, tmp_path, request) as found:
-        yield found
 
 
 @pytest.fixture

@@ -2,27 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
+from tests.unit.storage.databases import call_log, postgres_run_database, url
 
-import pytest
-
-from pbx_bridge.storage import CallLog
-from tests.unit.core.factories import wolfsburg_directory
-from tests.unit.storage.databases import BACKENDS, database, postgres_run_database
-
-__all__ = ["postgres_run_database"]  # the session's PostgreSQL database, for `database()`
-
-
-@pytest.fixture(params=BACKENDS)
-def url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    with database(request.param, tmp_path, request) as found:
-        yield found
-
-
-@pytest.fixture
-def call_log(url: str) -> Iterator[CallLog]:
-    log = CallLog(url, directory=wolfsburg_directory())
-    log.upgrade()
-    yield log
-    log.close()
+# Fixtures: a database per backend, the call log on it, the session's PostgreSQL database.
+__all__ = ["call_log", "postgres_run_database", "url"]

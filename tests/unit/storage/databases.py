@@ -17,6 +17,7 @@ import psycopg
 import pytest
 from sqlalchemy.engine import make_url
 
+from pbx_bridge.storage import CallLog
 from tests.conftest import in_ci
 from tests.testbed.postgres import (
     ADMIN_URL,
@@ -27,6 +28,7 @@ from tests.testbed.postgres import (
     drop_database,
     own_database,
 )
+from tests.unit.core.factories import wolfsburg_directory
 
 __all__ = ["BACKENDS", "create_database", "database", "drop_database", "sqlite_url"]
 
@@ -87,3 +89,19 @@ def database(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> It
     # Asked for only here, so a run without PostgreSQL parameters never connects to it.
     with postgres_schema(request.getfixturevalue("postgres_run_database")) as url:
         yield url
+
+
+@pytest.fixture(params=BACKENDS)
+def url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh database on each backend (import into a conftest to use)."""
+    with database(request.param, tmp_path, request) as found:
+        yield found
+
+
+@pytest.fixture
+def call_log(url: str) -> Iterator[CallLog]:
+    """An upgraded call log of the Wolfsburg-style center on `url`."""
+    log = CallLog(url, directory=wolfsburg_directory())
+    log.upgrade()
+    yield log
+    log.close()

@@ -33,22 +33,11 @@ from tests.testbed.asterisk import provision
 from tests.testbed.callcenter import CallCenter
 from tests.testbed.daemon import Daemon
 from tests.testbed.sipp import Call
+from tests.unit.config.tree import BILLION_LAUGHS
 
 LIMIT_MS = 50.0  # no decision may wait longer than this while a reload runs
 PROBE_EVERY_S = 0.02
 AROUND_S = 0.25  # "around the reload": from this long before the SIGHUP to after the answer
-
-BILLION_LAUGHS = """\
-a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]
-b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]
-c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]
-d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]
-e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]
-f: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]
-g: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]
-h: &h [*g,*g,*g,*g,*g,*g,*g,*g,*g]
-i: &i [*h,*h,*h,*h,*h,*h,*h,*h,*h]
-"""
 
 
 def numbers_tenant(tenant_id: str, numbers: int) -> str:

@@ -17,7 +17,7 @@ from pbx_bridge.daemon import Daemon
 from pbx_bridge.gil_turns import SHORT_TURN_S
 from pbx_bridge.systemd_notify import SystemdNotifier
 from tests.testbed import center
-from tests.unit.config.test_hostile_files import BILLION_LAUGHS
+from tests.unit.config.tree import BILLION_LAUGHS
 
 
 class RecordingNotifier(SystemdNotifier):
@@ -55,7 +55,7 @@ async def test_an_alias_bomb_sent_by_sighup_is_rejected_and_the_old_config_serve
 ) -> None:
     daemon, notifier, path = start(tmp_path)
     before = daemon.config.current().generation
-    (path.parent / "tenants" / "bomb.yaml").write_text(BILLION_LAUGHS.replace("    ", ""))
+    (path.parent / "tenants" / "bomb.yaml").write_text(BILLION_LAUGHS)
     with capture_logs() as logs:
         started = time.monotonic()
         await answered(daemon)

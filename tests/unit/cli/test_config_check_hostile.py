@@ -10,8 +10,7 @@ import yaml
 
 from tests.unit.cli.console import pbx_bridge
 from tests.unit.cli.test_config_check_command import with_sounds
-from tests.unit.config.test_hostile_files import BILLION_LAUGHS
-from tests.unit.config.tree import GIFHORN, write_tree
+from tests.unit.config.tree import BILLION_LAUGHS, GIFHORN, write_tree
 
 
 def _bridge(tmp_path: Path, **extra: object) -> Path:

@@ -13,19 +13,15 @@ from pbx_bridge.config import config_files
 from pbx_bridge.config.errors import ConfigInvalidError
 from pbx_bridge.config.loader import load_config
 from pbx_bridge.config.yaml_lines import MAX_DEPTH, MAX_VALUES
-from tests.unit.config.tree import BRIDGE, GIFHORN, findings, findings_of, load_tree, write_tree
-
-BILLION_LAUGHS = """\
-    a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]
-    b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]
-    c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]
-    d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]
-    e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]
-    f: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]
-    g: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]
-    h: &h [*g,*g,*g,*g,*g,*g,*g,*g,*g]
-    i: &i [*h,*h,*h,*h,*h,*h,*h,*h,*h]
-"""
+from tests.unit.config.tree import (
+    BILLION_LAUGHS,
+    BRIDGE,
+    GIFHORN,
+    findings,
+    findings_of,
+    load_tree,
+    write_tree,
+)
 
 
 def _quick(started: float) -> None:

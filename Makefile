@@ -32,9 +32,11 @@ unit: $(STAMP)
 
 # The testbed (Asterisk root, SIPp, sox, systemd-analyze) is provisioned first; outside
 # CI a machine that cannot (not root) still runs the tests that need none of it.
+# Two workers, whole files each (a file's tests share their fixtures); each worker starts its
+# own Asterisk, and the real-call tests spend most of their time waiting on the calls' clock.
 test: lint typecheck $(STAMP)
 	tests/testbed/provision || [ "$$CI" != "true" ]
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2 --dist loadfile
 
 # A real Asterisk 22 (provisioned into .cache/ on first use), the daemon, SIPp agents
 # and sample calls; prints what each caller experienced.

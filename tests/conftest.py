@@ -3,9 +3,10 @@
 In CI (`CI=true`) a skipped test fails the run: a skip there means something the suite promises
 was not checked (typically the real-Asterisk tests when the testbed could not be provisioned).
 
-Tests under tests/integration/ and tests/system/ run calls through a real Asterisk (marker
-`asterisk`, fixture `testbed`); a failing test prints what the logs of its fixtures (anything
-with a `log_files()` method) gained while it ran.
+`make test` runs the suite on two pytest-xdist workers (`--dist loadfile`); each worker has its
+own Asterisk on free ports. Tests under tests/integration/ and tests/system/ run calls through
+a real Asterisk (marker `asterisk`, fixture `testbed`); a failing test prints what the logs of
+its fixtures (anything with a `log_files()` method) gained while it ran.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from tests.testbed.asterisk import Testbed, TestbedUnavailableError, provision
 HERE = Path(__file__).resolve().parent
 ASTERISK_SUITES = (HERE / "integration", HERE / "system")
 LOG_TAIL_LINES = 300
+# The suites by the length of their files, longest first (see pytest_collection_modifyitems).
+_SUITE_ORDER = {"system": 0, "integration": 1, "browser": 2}
 
 
 def in_ci() -> bool:
@@ -65,6 +68,11 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if any(suite in Path(str(item.path)).parents for suite in ASTERISK_SUITES):
             item.add_marker(pytest.mark.asterisk)
+    # Longest files first: `make test` hands whole files to two workers in this order, and the
+    # many short unit files at the end fill the gaps, so neither worker idles at the end.
+    items.sort(
+        key=lambda item: _SUITE_ORDER.get(Path(str(item.path)).parent.name, len(_SUITE_ORDER))
+    )
 
 
 @pytest.fixture(scope="session")

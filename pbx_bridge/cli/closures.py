@@ -14,7 +14,13 @@ import sys
 from collections.abc import Callable
 from datetime import datetime
 
-from pbx_bridge.cli.common import EXIT_CONFIG, Subparsers, add_config_option, load_or_report
+from pbx_bridge.cli.common import (
+    EXIT_CONFIG,
+    Handler,
+    Subparsers,
+    add_config_option,
+    with_config,
+)
 from pbx_bridge.closures.pin import PinFormatError, hash_pin
 from pbx_bridge.closures.store import (
     ClosuresUnreadableError,
@@ -35,7 +41,7 @@ _CENTER_STILL_CLOSED = (
     "note: the whole center is still closed ({}); `pbx-bridge open --all` opens it"
 )
 
-ConfiguredHandler = Callable[[argparse.Namespace, BridgeConfig, datetime], int]
+TimedHandler = Callable[[argparse.Namespace, BridgeConfig, datetime], int]
 
 
 def register(subparsers: Subparsers) -> None:
@@ -89,17 +95,13 @@ def _fail(message: str) -> int:
     return EXIT_CONFIG
 
 
-def _configured(handler: ConfiguredHandler) -> Callable[[argparse.Namespace], int]:
-    """The handler given the configuration and the time now in the center's zone; EXIT_CONFIG
-    once load_or_report has printed why there is no configuration."""
+def _configured(handler: TimedHandler) -> Handler:
+    """with_config, and the handler is also given the time now in the center's zone."""
 
-    def run(args: argparse.Namespace) -> int:
-        config = load_or_report(args.config)
-        if config is None:
-            return EXIT_CONFIG
+    def run(args: argparse.Namespace, config: BridgeConfig) -> int:
         return handler(args, config, datetime.now(config.directory.center.timezone))
 
-    return run
+    return with_config(run)
 
 
 def _scopes(args: argparse.Namespace, config: BridgeConfig) -> list[str]:

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
-_REMEMBERED_PEERS = 1024
 
 
 @dataclass(frozen=True)
@@ -24,22 +23,7 @@ class PeerFilter:
         """From '10.0.0.5', '192.0.2.0/24' or '::1' strings; raises ValueError on a bad one."""
         return cls(tuple(ipaddress.ip_network(e.strip(), strict=False) for e in entries))
 
-    # Every FastAGI connection asks about its peer, nearly always the same Asterisk: parsing
-    # the address each time costs more than remembering the answer. Bounded, so peers from
-    # many addresses cannot grow it. Figure: with the cached AGI replies and the per-action
-    # metric children, -3.4 % (open) and -6.6 % (closed) instructions per FastAGI session
-    # (benchmarks/agi_instructions.py).
-    _verdicts: dict[str, bool] = field(default_factory=dict, init=False, compare=False, repr=False)
-
     def allows(self, host: str) -> bool:
-        verdict = self._verdicts.get(host)
-        if verdict is None:
-            if len(self._verdicts) >= _REMEMBERED_PEERS:
-                self._verdicts.clear()
-            verdict = self._verdicts[host] = self._judge(host)
-        return verdict
-
-    def _judge(self, host: str) -> bool:
         try:
             address = ipaddress.ip_address(host.split("%", 1)[0])
         except ValueError:

@@ -55,8 +55,8 @@ def mset_command(pairs: Sequence[tuple[str, str]]) -> str | None:
 
 
 # Calls to one number in one state of its schedule get the same variables, so the same line.
-# Figure: building and checking it again costs 17 us per session (counted with
-# benchmarks/agi_instructions.py), against 258-497 us of daemon CPU per session.
+# Figure: without it, +15.8 % instructions per FastAGI session on the closed path (its long
+# announcement text), none on the open one (benchmarks/agi_instructions.py; decision 0011).
 @functools.lru_cache(maxsize=256)
 def _command(pairs: tuple[tuple[str, str], ...]) -> str | None:
     if not pairs or len(pairs) > MAX_PAIRS:

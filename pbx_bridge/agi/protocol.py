@@ -8,7 +8,6 @@ and treats 511, HANGUP and end-of-stream as a hangup.
 
 from __future__ import annotations
 
-import functools
 import re
 from dataclasses import dataclass
 from typing import Protocol
@@ -214,11 +213,6 @@ class AgiChannel:
         return reply
 
 
-# A session reads the same few replies ("200 result=0" to its EXEC MSet) as every other, and
-# parsing one with panoramisk's regular expressions costs more than the cached lookup.
-# Figure: with the remembered peer verdicts (net.py) and the per-action metric children,
-# -3.4 % (open) and -6.6 % (closed) instructions per FastAGI session (agi_instructions).
-@functools.lru_cache(maxsize=256)
 def _parse_reply(line: str) -> tuple[AgiReply, bool]:
     """The reply a line says, and whether it is an application's error (the channel is gone)."""
     if not line[:3].isdigit():

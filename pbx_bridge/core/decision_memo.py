@@ -10,8 +10,8 @@ looked for). The memo keeps the current minute's decisions only, bounded in numb
 forgets them when the configuration or the closures change (a reload brings a new
 directory, a changed closures file a new Closures).
 
-Figure: -8.8 % (open) and -17.7 % (closed) instructions per FastAGI session
-(benchmarks/agi_instructions.py).
+Figure: without it, +5.2 % (open) and +15.2 % (closed) instructions per FastAGI session
+(benchmarks/agi_instructions.py; docs/decisions/0011).
 """
 
 from __future__ import annotations

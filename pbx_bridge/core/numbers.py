@@ -7,8 +7,6 @@ redirecting number) is reduced to E.164 with `phonenumbers`, so that
 
 from __future__ import annotations
 
-import functools
-
 import phonenumbers
 
 
@@ -37,15 +35,6 @@ def try_normalise(raw: str | None, region: str) -> str | None:
     """Normalise a call's number; unreadable ones (withheld, 'anonymous', empty) are None."""
     if raw is None:
         return None
-    return _try_normalise(raw, region)
-
-
-# Every call asks for the same few numbers (the center's numbers, forwarding switchboards),
-# and parsing one costs about as much as the rest of a routing decision. Bounded, so a flood
-# of made-up numbers cannot grow it. Figure: none of its own in docs/benchmarks.md; it is
-# part of the per-session instruction counts of benchmarks/agi_instructions.py.
-@functools.lru_cache(maxsize=4096)
-def _try_normalise(raw: str, region: str) -> str | None:
     try:
         return normalise(raw, region)
     except InvalidNumberError:

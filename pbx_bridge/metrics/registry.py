@@ -89,11 +89,8 @@ class Metrics:
         self.decisions = Counter(
             "pbxb_routing_decisions", "Routing decisions by action", ["action"], registry=r
         )
-        # One child per action, made now: every action is exported (at 0 until it happens),
-        # and a call's count costs no label lookup under the metric's lock. Figure: with the
-        # peer verdicts and cached AGI replies, -3.4 % (open) and -6.6 % (closed) instructions
-        # per FastAGI session (benchmarks/agi_instructions.py).
-        self._decisions_by_action = {a: self.decisions.labels(str(a)) for a in Action}
+        for action in Action:  # every action is exported, at 0 until it happens
+            self.decisions.labels(str(action))
         self.failsafe_calls = Counter(
             "pbxb_failsafe_calls",
             "Calls decided without the daemon (path: fallback or generic)",
@@ -157,7 +154,7 @@ class Metrics:
 
     def observe_decision(self, decision: Decision, seconds: float) -> None:
         self.decision_seconds.observe(seconds)
-        self._decisions_by_action[decision.action].inc()
+        self.decisions.labels(str(decision.action)).inc()
 
     def observe_record(self, record: CallRecord) -> None:
         tenant = record.tenant or ""

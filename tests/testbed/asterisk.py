@@ -160,6 +160,7 @@ class Asterisk:
             "spool",
             "run",
             "log/cdr-custom",
+            "log/cel-custom",
             "agi-bin",
             "data/sounds",
             "moh",

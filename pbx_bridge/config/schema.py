@@ -149,6 +149,7 @@ class DeliveryModel(_Strict):
     tenant: Text  # a tenant id, or "all" for the whole center's figures
     to: Annotated[list[Text], Field(min_length=1)]
     format: list[Literal["pdf", "csv", "xlsx"]] = ["pdf", "csv", "xlsx"]
+    node: Text | None = None  # one Asterisk's calls and tickets (its ami.node); default: all
 
 
 class ReportsModel(_Strict):

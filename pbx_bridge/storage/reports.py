@@ -110,7 +110,7 @@ def build_report(connection: Connection, query: ReportQuery) -> Report:
     _detail_profile(connection, query, report)
     full_months = [m for m in report.months if month_fully_inside(m, query.first, query.last)]
     if not query.purged_included:
-        _note_node_without_purged(connection, list(report.months), report)
+        _note_node_without_purged(connection, query, list(report.months), report)
         full_months = []
     if full_months:
         _add_purged(connection, query, full_months, report)
@@ -298,9 +298,15 @@ def _note_partly_purged(
         )
 
 
-def _note_node_without_purged(connection: Connection, months: list[str], report: Report) -> None:
+def _note_node_without_purged(
+    connection: Connection, query: ReportQuery, months: list[str], report: Report
+) -> None:
     agg = monthly_aggregates.c
-    statement = select(agg.month).where(agg.month.in_(months)).distinct().order_by(agg.month)
+    where = and_(
+        agg.month.in_(months),
+        literal(True) if query.tenant is None else agg.tenant == tenant_key(query.tenant),
+    )
+    statement = select(agg.month).where(where).distinct().order_by(agg.month)
     for (month,) in connection.execute(statement):
         report.notes.append(
             f"{month} is (partly) purged: its purged calls have no node and count only in "

@@ -75,3 +75,7 @@ def test_purged_months_count_only_for_every_node_and_say_so(call_log: CallLog) -
     assert node.total_calls == 1
     assert any("2019-01" in note and "every node" in note for note in node.notes)
     assert not any("every node" in note for note in whole.notes)
+    other = call_log.report(
+        tenant="meinersen", first=first, last=APRIL[1], now=NOW, node="ast-a"
+    )  # no Meinersen call was purged
+    assert other.notes == []

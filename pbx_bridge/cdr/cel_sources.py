@@ -83,7 +83,7 @@ class CelCsvSource:
             eventtime=at,
             uniqueid=values["uniqueid"],
             linkedid=values["linkedid"] or values["uniqueid"],
-            extra=values.get("extra", ""),
+            extra=values.get("eventextra", values.get("extra", "")),
             **{name: values.get(name, "") for name in _TEXT},
         )
 

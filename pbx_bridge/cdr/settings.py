@@ -34,7 +34,7 @@ CUSTOM_COLUMNS = (
 # The fields of dialplans/asterisk/cel_custom.conf.example, in its order.
 CEL_COLUMNS = (
     "eventtype", "eventtime", "uniqueid", "linkedid", "channame", "exten", "context", "peer",
-    "extra",
+    "eventextra",
 )  # fmt: skip
 
 

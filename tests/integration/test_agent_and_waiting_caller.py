@@ -290,9 +290,8 @@ def test_a_callback_the_caller_booked_is_in_the_cdr_also_while_the_daemon_is_dow
         ("callback", "cdr"),
     ]
     assert records[1]["detail"] == "the caller chose a callback", records[1]
-    assert sorted((t["source"], t["caller_full"]) for t in tickets) == [
-        ("caller", GIFHORN_CALLER),
-        ("caller", center.WOLFSBURG_CENTRAL),
-    ]
+    assert sorted((t["source"], t["caller_full"]) for t in tickets) == sorted(
+        [("caller", GIFHORN_CALLER), ("caller", center.WOLFSBURG_CENTRAL)]
+    )
     checked = audit(tracked.config)
     assert checked.returncode == 0, checked.stdout + checked.stderr

@@ -174,7 +174,7 @@ def test_the_database_source_reads_cel_pgsqls_table(url: str) -> None:
     )
     table.create(engine)
     event = blind(call)
-    values = {name: getattr(event, name) for name in CEL_COLUMNS}
+    values = {name: getattr(event, name) for name in (*CEL_COLUMNS[:-1], "extra")}
     # Local time: SQLite keeps no zone, and a time without one is the CEL's local time.
     values["eventtime"] = event.eventtime.astimezone(BERLIN)
     with engine.begin() as connection:
@@ -304,3 +304,17 @@ def test_a_transfer_after_the_period_still_counts_for_a_call_that_started_in_it(
     )  # fmt: skip
     [record] = call_log.list_calls()
     assert record.outcome is Outcome.TRANSFERRED
+
+
+def test_the_recorded_transfer_to_an_announcement_is_transferred_only_with_cel() -> None:
+    """Asterisk 22's own files of a blind transfer by REFER to a line that only plays an
+    announcement (tests/integration/test_cdr_reconciliation.py)."""
+    fixtures = MIX.parent
+    rows = CsvSource(fixtures / "announcement-transfer-cdr.csv", CUSTOM_COLUMNS, BERLIN)
+    [cdr_only] = records_of(rows.rows(*EVER), NODE, POLICY)
+    assert (cdr_only.outcome, cdr_only.tenant) == (Outcome.RESOLVED, "isenbuettel")
+    cel = CelCsvSource(fixtures / "announcement-transfer-cel.csv", CEL_COLUMNS, BERLIN)
+    [event] = cel.transfers(*EVER)
+    assert event.linkedid == cdr_only.call_id and event.channame.startswith("PJSIP/refer-agent-")
+    [record] = with_transfers([cdr_only], [event])
+    assert (record.outcome, record.detail) == (Outcome.TRANSFERRED, "clerk-1")

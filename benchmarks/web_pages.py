@@ -15,17 +15,16 @@ Today's callers waiting come from no daemon here, so the page is timed without t
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import func, select
 from starlette.testclient import TestClient
 
+from benchmarks.figures import best_and_median
 from pbx_bridge.config.loader import load_config
 from pbx_bridge.core.console_access import Role
 from pbx_bridge.storage.models import calls
@@ -83,15 +82,6 @@ def _fill(context: ConsoleContext, calls_per_year: int, first: date, last: date)
     print(f"generated {total:,} calls of {TENANT} in {time.perf_counter() - started:.1f} s")
 
 
-def _timed(action: Callable[[], object], runs: int) -> tuple[float, float]:
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - started)
-    return min(times), statistics.median(times)
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--url", default="sqlite:///var/bench-web.sqlite3")
@@ -131,9 +121,11 @@ def main(argv: list[str] | None = None) -> int:
         client = TestClient(build_app(context))
         get(client, "/reports", report_query)  # fills the console's report cache
         get(client, "/")
-        cold_best, cold_median = _timed(cold_report, args.cold_runs)
-        warm_best, warm_median = _timed(lambda: get(client, "/reports", report_query), args.runs)
-        today_best, today_median = _timed(lambda: get(client, "/"), args.runs)
+        cold_best, cold_median = best_and_median(cold_report, args.cold_runs)
+        warm_best, warm_median = best_and_median(
+            lambda: get(client, "/reports", report_query), args.runs
+        )
+        today_best, today_median = best_and_median(lambda: get(client, "/"), args.runs)
         context.accounts.remove_user(name)
         log.close()
     where = args.url.split("://")[0]

@@ -189,14 +189,19 @@ def records_and_tickets(tracked: tracking.Tracking) -> tuple[list[Any], list[Any
     return tracked.records(), tickets
 
 
+def pressing_1(pbx: CallCenter, call: Call, timeout: float) -> CallTrace:
+    """Place `call`, whose caller presses 1 while waiting; its trace once the caller is done."""
+    callers = pbx.place([call], pressing_1=True)
+    assert callers.wait(timeout).ok
+    [trace] = pbx.traces([call])
+    return trace
+
+
 def test_caller_who_presses_1_twice_gets_a_callback_ticket_and_hears_the_confirmation(
     pbx: CallCenter, tmp_path: Path
 ) -> None:
     for tracked, _running in _service(pbx, tmp_path, (GIFHORN_WAITING,), queue_timeout=60):
-        call = Call(center.GIFHORN_CENTRAL, caller=GIFHORN_CALLER)
-        callers = pbx.place([call], pressing_1=True)
-        assert callers.wait(90).ok
-        [trace] = pbx.traces([call])
+        trace = pressing_1(pbx, Call(center.GIFHORN_CENTRAL, caller=GIFHORN_CALLER), 90)
         assert trace.var("PBXB_CALLBACK") == GIFHORN_CALLER, trace.describe()
         assert "pbx-bridge/callback-booked" in trace.heard, trace.describe()
         assert "pbx-bridge/digit-5" in trace.heard, trace.describe()
@@ -230,10 +235,7 @@ def test_withheld_caller_pressing_1_is_never_offered_a_callback_and_keeps_waitin
     pbx: CallCenter, tmp_path: Path
 ) -> None:
     for tracked, _running in _service(pbx, tmp_path, (GIFHORN_WAITING,), queue_timeout=8):
-        call = Call(center.GIFHORN_CENTRAL, withheld=True)
-        callers = pbx.place([call], pressing_1=True)
-        assert callers.wait(60).ok
-        [trace] = pbx.traces([call])
+        trace = pressing_1(pbx, Call(center.GIFHORN_CENTRAL, withheld=True), 60)
         assert not any(h.startswith("pbx-bridge/callback") for h in trace.heard), trace.heard
         assert trace.heard[-1] == "pbx-bridge/overflow", trace.describe()
         [record] = tracked.wait_for_records(1)

@@ -62,3 +62,18 @@ def test_a_tenant_not_in_the_configuration_is_noted(
 def test_reversed_range_is_refused(capsys: pytest.CaptureFixture[str], config: Path) -> None:
     run = pbx_bridge(capsys, config, "report", "--from", "2019-05-01", "--to", "2019-04-30")
     assert run.code == EXIT_CONFIG and "before" in run.err
+
+
+def test_node_keeps_one_asterisks_calls(capsys: pytest.CaptureFixture[str], config: Path) -> None:
+    log = open_log(config)
+    log.write_record(answered("1", "2019-04-01T09:00", node="ast-a"))
+    log.write_record(answered("1", "2019-04-01T09:00", node="ast-b"))
+    log.write_record(answered("2", "2019-04-02T09:00", node="ast-b"))
+    log.close()
+    span = ("report", "--from", "2019-04", "--to", "2019-04")
+    every = pbx_bridge(capsys, config, *span, "--format", "json").json()
+    assert every["node"] == "all" and every["total_calls"] == 3
+    one = pbx_bridge(capsys, config, *span, "--node", "ast-b", "--format", "json").json()
+    assert one["node"] == "ast-b" and one["total_calls"] == 2
+    table = pbx_bridge(capsys, config, *span, "--node", "ast-a")
+    assert table.code == 0 and "node ast-a" in table.out and "Calls: 1," in table.out

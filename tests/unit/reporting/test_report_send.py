@@ -272,3 +272,29 @@ def test_a_month_not_over_yet_is_refused(
         run = send(capsys, config, "--month", "2999-01")
         assert run.code == 2 and "is not over yet" in run.err
         assert sink.mails == []
+
+
+def test_a_delivery_of_one_node_counts_only_that_asterisks_calls(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    with smtp_sink() as sink:
+        config = center(tmp_path, sink.port)
+        text = config.read_text().replace(
+            "  deliveries:\n",
+            "  deliveries:\n    - {tenant: all, to: [technik@servicecenter.example], node: ast2}\n",
+        )
+        config.write_text(text)
+        log = open_log(config)
+        log.write_records(
+            [answered(f"n{i}", "2019-11-06T10:00", node="ast2", tenant="gifhorn") for i in range(3)]
+        )
+        log.close()
+        run = pbx_bridge(capsys, config, "report", "send", "--month", "2019-11")
+        assert run.code == 0, run.err
+        mail = mail_to(sink.mails, "technik@servicecenter.example")
+        assert mail["Subject"].endswith("(ast2)")
+        assert "bericht-gesamt-ast2-2019-11.pdf" in {
+            part.get_filename() for part in mail.iter_attachments()
+        }
+        rows = csv.reader(io.StringIO(files_of(mail)["csv"].decode("utf-8-sig")), delimiter=";")
+        assert ["total_calls", "", "3"] in [row[:3] for row in rows]

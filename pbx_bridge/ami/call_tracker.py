@@ -152,7 +152,12 @@ class CallTracker:
             if uniqueid not in live:
                 self._drop_channel(uniqueid, linkedid, now, out, end_seen=False)
         for uniqueid, event in live.items():
-            if not uniqueid or uniqueid in self._channel_call:
+            if not uniqueid:
+                continue
+            known = self._channel_call.get(uniqueid)
+            if known is not None:
+                # An agent's leg that rang before the gap and is up now answered in the gap.
+                self._answered_unseen(self._calls.get(known), uniqueid, event, now)
                 continue
             linkedid = event.get("Linkedid") or uniqueid
             call = self._calls.get(linkedid)
@@ -173,15 +178,24 @@ class CallTracker:
                 # is not). Asterisk lists channels by name, so an answering agent's channel may
                 # come first: the caller's channel decides, whichever is listed first.
                 call.entered = call.entered or event.get("Context", "").startswith("pbx-bridge")
-            elif event.get("ChannelStateDesc") == "Up" and call.answered is None:
-                # Another leg of the call is up: someone (an agent) answered while we were
-                # not listening. Without this the call would count as abandoned.
-                call.answered = now
-                call.agent = call.agent or channel_interface(event.get("Channel", "")) or None
+            else:
+                self._answered_unseen(call, uniqueid, event, now)
             call.channels.add(uniqueid)
             self._channel_call[uniqueid] = linkedid
         self._settle_unseen(now, out)
         return out
+
+    @staticmethod
+    def _answered_unseen(
+        call: CallInProgress | None, uniqueid: str, event: Event, now: datetime
+    ) -> None:
+        """Another leg of the call is up: someone (an agent) answered while we were not
+        listening. Without this the call would count as abandoned."""
+        if call is None or uniqueid == call.call_id or call.answered is not None:
+            return
+        if event.get("ChannelStateDesc") == "Up":
+            call.answered = now
+            call.agent = call.agent or channel_interface(event.get("Channel", "")) or None
 
     def _settle_unseen(self, now: datetime, out: TrackerOutput) -> None:
         """After a resync: a decided call still live was adopted and takes its decision; one

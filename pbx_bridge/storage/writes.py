@@ -90,15 +90,23 @@ def _record_update(excluded: Any) -> dict[str, Any]:
     # Effective columns restart from the tracked ones; the wrap-up is re-applied right after.
     values["department"] = func.coalesce(excluded.tracked_department, calls.c.tracked_department)
     values["note"] = func.coalesce(excluded.tracked_note, calls.c.tracked_note)
-    # Between the tracker's record and the CDR's, the later replaces the detail too: a guess's
-    # "ended while the AMI connection was down" or the CDR's "no measured wait" do not linger.
-    from_cdr = or_(calls.c.source == CDR_SOURCE, excluded.source == CDR_SOURCE)
-    values["detail"] = case((from_cdr, excluded.detail), else_=values["detail"])
-    # A tracker's guess (its call ended while AMI was down) arriving after the CDR told how
-    # the call ended (a spooled record written late) changes nothing.
-    guess_over_cdr = and_(calls.c.source == CDR_SOURCE, excluded.detail == GUESSED_DETAIL)
+    # Between the tracker's record and the CDR's, and over a guess, the later replaces the
+    # detail too: a guess's "ended while the AMI connection was down" or the CDR's "no
+    # measured wait" do not linger.
+    replaces_detail = or_(
+        calls.c.source == CDR_SOURCE,
+        excluded.source == CDR_SOURCE,
+        calls.c.detail == GUESSED_DETAIL,
+    )
+    values["detail"] = case((replaces_detail, excluded.detail), else_=values["detail"])
+    # A tracker's guess (its call ended while AMI was down) changes nothing once a writer that
+    # saw the end has written: the CDR, or the second daemon of a pair that stayed logged in
+    # while this one restarted. A spooled guess written late changes nothing either.
+    guess_over_known = and_(
+        excluded.detail == GUESSED_DETAIL, calls.c.detail.is_distinct_from(GUESSED_DETAIL)
+    )
     return {
-        name: case((guess_over_cdr, calls.c[name]), else_=value) for name, value in values.items()
+        name: case((guess_over_known, calls.c[name]), else_=value) for name, value in values.items()
     }
 
 

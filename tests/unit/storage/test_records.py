@@ -7,6 +7,7 @@ from dataclasses import replace
 from sqlalchemy import func, select
 
 from pbx_bridge.core.calls import Outcome
+from pbx_bridge.core.outcomes import UNSEEN_END_DETAIL
 from pbx_bridge.storage import CallLog
 from pbx_bridge.storage.models import calls
 from tests.unit.storage.builders import NODE, answered, unanswered
@@ -41,6 +42,25 @@ def test_a_later_write_with_more_information_wins(call_log: CallLog) -> None:
     call_log.write_record(partial)
     call_log.write_record(whole)
     assert call_log.get_record(NODE, whole.call_id) == whole
+
+
+def test_a_guess_of_one_daemon_leaves_the_record_of_the_other_as_it_is(call_log: CallLog) -> None:
+    # Two daemons follow one Asterisk; the one that restarted restores the call and, finding
+    # it gone, can only guess how it ended.
+    seen = answered("1554102000.15")
+    guess = replace(seen, outcome=Outcome.FAILED, detail=UNSEEN_END_DETAIL, agent=None)
+    call_log.write_record(seen)
+    call_log.write_record(guess)
+    assert call_log.get_record(NODE, seen.call_id) == seen
+    call_log.write_record(guess)  # written again (the spool), still nothing changes
+    assert call_log.get_record(NODE, seen.call_id) == seen
+
+
+def test_the_record_of_a_daemon_that_saw_the_end_replaces_a_guess(call_log: CallLog) -> None:
+    seen = answered("1554102000.16")
+    call_log.write_record(replace(seen, outcome=Outcome.FAILED, detail=UNSEEN_END_DETAIL))
+    call_log.write_record(seen)
+    assert call_log.get_record(NODE, seen.call_id) == seen
 
 
 def test_a_later_write_knowing_less_erases_nothing(call_log: CallLog) -> None:

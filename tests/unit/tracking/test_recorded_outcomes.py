@@ -207,6 +207,38 @@ def test_a_queued_call_answered_while_the_daemon_was_away_is_resolved_not_abando
     assert (record.outcome, record.agent) == (Outcome.RESOLVED, "PJSIP/agent8")
 
 
+def test_a_call_whose_ringing_agent_answered_while_the_daemon_was_away_is_resolved() -> None:
+    # Saved state: agent's phone rings (its leg is known). Meanwhile it answered; the resync
+    # lists that same leg as Up.
+    events = stream("resolved")
+    connect = next(i for i, e in enumerate(events) if e.get("Event") == "AgentConnect")
+    ringing = max(
+        i
+        for i, e in enumerate(events[:connect])
+        if e.get("Event") == "Newchannel" and e["Uniqueid"] != e["Linkedid"]
+    )
+    first = tracker()
+    feed_all(first, events[: ringing + 1], NOW)
+    t = tracker()
+    t.restore(first.snapshot())
+    agent = events[ringing]
+    linkedid = agent["Linkedid"]
+    legs = [
+        {**agent, "Event": "CoreShowChannel", "ChannelStateDesc": "Up"},
+        {"Event": "CoreShowChannel", "Uniqueid": linkedid, "Linkedid": linkedid,
+         "ChannelStateDesc": "Up", "Context": "pbx-bridge-inbound"},
+    ]  # fmt: skip
+    t.resync(legs, NOW)
+    records = []
+    for uniqueid in (agent["Uniqueid"], linkedid):
+        records += t.feed(
+            {"Event": "Hangup", "Uniqueid": uniqueid, "Linkedid": linkedid}, NOW
+        ).records
+    (record,) = records
+    assert record.outcome is Outcome.RESOLVED
+    assert record.agent is not None and record.agent.startswith("PJSIP/agent")
+
+
 def test_a_call_cut_by_an_asterisk_crash_before_its_first_step_is_still_recorded() -> None:
     # Asterisk killed right after the Newchannel: no VarSet came, the resync finds nothing.
     events = stream("resolved")

@@ -13,9 +13,9 @@ minute. CPython's own trigger stays as it is: under a burst of allocations (2,00
 second) it still collects every 700 net allocations, where waiting for the clock would let
 the young generation grow to 30,000 objects between two ticks.
 
-Figure: under the hostile-peers flood, collections of at most 2.7 ms (young), 4 ms (middle)
-and about 20 ms once a minute (old), against 10-44 ms every 1-2 s without the pacer
-(docs/reliability.md, hostile peers).
+Figure: under the hostile-peers flood, collections of at most 0.4 ms (young) and 1.6 ms
+(middle), against 8.8 ms (middle) and 17 ms (old) without the pacer, where fault scenario 6
+leaves 11 ms of headroom at p99 (benchmarks/gc_pauses.py; docs/decisions/0011).
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ def freeze_start_up_objects() -> None:
     objects) out of every later garbage collection. A full collection walks every tracked
     object, and while it does the event loop, and so every call in flight, waits. Figure:
     full collections of 96-162 ms without the freeze under the hostile-peers flood
-    (docs/reliability.md)."""
+    (docs/decisions/0003)."""
     gc.collect()
     gc.freeze()
 

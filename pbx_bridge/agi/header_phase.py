@@ -12,7 +12,6 @@ connection holds adds to the collections that stall the calls in flight.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from typing import Protocol
 
 from pbx_bridge.agi.protocol import AgiProtocolError, HeaderParser
@@ -31,22 +30,6 @@ class Reception(Protocol):
 
     def not_heard(self, phase: HeaderPhase, reason: str, error: str, peer: str) -> None:
         """The connection was refused before its headers were complete (it is closed)."""
-
-
-def release_transport(transport: asyncio.BaseTransport) -> None:
-    """Break the reference cycle a closed selector transport is left in.
-
-    CPython 3.11's socket transport keeps a bound method of itself (`_read_ready_cb`, a private
-    attribute) and never clears it, so every connection, once closed, stays a cycle
-    (transport, socket, their dicts) that only the cyclic garbage collector frees. After
-    `connection_lost` nothing calls the method again; without it reference counting frees the
-    connection at once. Figure: at ~200 refused connections a second those cycles cause
-    collections of 10-30 ms every 1.5 s and of 100-160 ms every ~18 s (docs/reliability.md,
-    hostile peers).
-    """
-    if getattr(transport, "_sock", None) is None and hasattr(transport, "_read_ready_cb"):
-        with contextlib.suppress(AttributeError):
-            transport._read_ready_cb = None
 
 
 class HeaderPhase(asyncio.Protocol):
@@ -97,9 +80,6 @@ class HeaderPhase(asyncio.Protocol):
         if not self.done:  # reset by the peer
             self._finish()
             self._reception.not_heard(self, "protocol", f"connection lost: {exc}", self._peer)
-        transport = self._transport
-        if transport is not None:  # the transport lets go of its socket after this call
-            asyncio.get_running_loop().call_soon(release_transport, transport)
 
     def refuse(self, reason: str, error: str) -> None:
         """Close the connection and tell the listener why (once)."""

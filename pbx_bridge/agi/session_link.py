@@ -17,7 +17,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 
-from pbx_bridge.agi.header_phase import release_transport
 from pbx_bridge.agi.protocol import MAX_LINE, AgiHangupError, AgiProtocolError, decode
 
 PAUSE_AT = 16 * MAX_LINE
@@ -69,9 +68,7 @@ class SessionLink(asyncio.Protocol):
         if self._abort is not None:
             self._abort.cancel()
             self._abort = None
-        transport, self._transport = self._transport, None
-        if transport is not None:  # the transport lets go of its socket after this call
-            asyncio.get_running_loop().call_soon(release_transport, transport)
+        self._transport = None
         self._wake()
 
     def _wake(self) -> None:

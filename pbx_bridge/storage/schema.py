@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from alembic import command
 from alembic.config import Config
@@ -10,11 +11,17 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
+from pbx_bridge.storage.call_counts import counted_zone
+
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
 class SchemaOutdatedError(RuntimeError):
     """The database exists but is not at the revision this version of pbx-bridge needs."""
+
+
+class CountsZoneError(SchemaOutdatedError):
+    """The call counts keep local days of another zone than the configured one."""
 
 
 def _config() -> Config:
@@ -34,16 +41,20 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(connection).get_current_revision()
 
 
-def upgrade(engine: Engine, revision: str = "head") -> str:
-    """Migrate to `revision`; returns the revision the database is at afterwards."""
+def upgrade(engine: Engine, revision: str = "head", *, zone: ZoneInfo | None = None) -> str:
+    """Migrate to `revision`; returns the revision the database is at afterwards.
+
+    `zone` is the center's: the migration that counts calls per local day needs it.
+    """
     config = _config()
     with engine.begin() as connection:
         config.attributes["connection"] = connection
+        config.attributes["zone"] = zone
         command.upgrade(config, revision)
     return current_revision(engine) or "base"
 
 
-def ensure_schema(engine: Engine) -> None:
+def ensure_schema(engine: Engine, zone: ZoneInfo) -> None:
     """Create the schema in an empty database; refuse an outdated one.
 
     An empty database is what the embedded SQLite default starts as, so creating it needs no
@@ -52,11 +63,23 @@ def ensure_schema(engine: Engine) -> None:
     current = current_revision(engine)
     head = head_revision()
     if current == head:
+        check_counted_zone(engine, zone)
         return
     if current is None:
-        upgrade(engine)
+        upgrade(engine, zone=zone)
         return
     raise SchemaOutdatedError(
         f"database is at revision {current}, this pbx-bridge needs {head}: "
         "run `pbx-bridge db upgrade`"
     )
+
+
+def check_counted_zone(engine: Engine, zone: ZoneInfo) -> None:
+    """Refuse counts of another zone: every report would put calls on the wrong days."""
+    with engine.connect() as connection:
+        counted = counted_zone(connection)
+    if counted is not None and counted != zone.key:
+        raise CountsZoneError(
+            f"the call counts are kept in the time zone {counted}, the configuration names "
+            f"{zone.key}: run `pbx-bridge db rebuild-counts`"
+        )

@@ -39,6 +39,7 @@ def run(args: argparse.Namespace) -> int:
     log = open_call_log(config)
     try:
         log.ensure_schema()
+        log.check_counts_zone()
     except SchemaOutdatedError as error:
         print(error, file=sys.stderr)
         return EXIT_DATABASE

@@ -64,6 +64,19 @@ class CallLog:
         """Create the schema in an empty database; SchemaOutdatedError if behind."""
         schema.ensure_schema(self.engine, self.zone)
 
+    def check_counts_zone(self) -> None:
+        """CountsZoneError if the counts keep another zone's days than the configured one."""
+        with self.engine.connect() as connection:
+            self._check_counts_zone(connection)
+
+    def _check_counts_zone(self, connection: Connection) -> None:
+        counted = call_counts.counted_zone(connection)
+        if counted is not None and counted != self.zone.key:
+            raise schema.CountsZoneError(
+                f"the call counts are kept in the time zone {counted}, the configuration "
+                f"names {self.zone.key}: run `pbx-bridge db rebuild-counts`"
+            )
+
     def rebuild_counts(self) -> int:
         """Recount every stored call in the configured zone; returns how many were counted."""
         if schema.current_revision(self.engine) != schema.head_revision():
@@ -232,4 +245,5 @@ class CallLog:
                 # All queries of one report see one snapshot, even while the daemon writes.
                 connection.execution_options(isolation_level="REPEATABLE READ")
             with connection.begin():
+                self._check_counts_zone(connection)
                 return build_report(connection, query)

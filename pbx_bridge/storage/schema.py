@@ -11,8 +11,6 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
-from pbx_bridge.storage.call_counts import counted_zone
-
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
@@ -21,7 +19,10 @@ class SchemaOutdatedError(RuntimeError):
 
 
 class CountsZoneError(SchemaOutdatedError):
-    """The call counts keep local days of another zone than the configured one."""
+    """The call counts keep local days of another zone than the configured one.
+
+    Writers go on (the triggers keep counting in the stored zone); reports refuse.
+    """
 
 
 def _config() -> Config:
@@ -63,7 +64,6 @@ def ensure_schema(engine: Engine, zone: ZoneInfo) -> None:
     current = current_revision(engine)
     head = head_revision()
     if current == head:
-        check_counted_zone(engine, zone)
         return
     if current is None:
         upgrade(engine, zone=zone)
@@ -72,14 +72,3 @@ def ensure_schema(engine: Engine, zone: ZoneInfo) -> None:
         f"database is at revision {current}, this pbx-bridge needs {head}: "
         "run `pbx-bridge db upgrade`"
     )
-
-
-def check_counted_zone(engine: Engine, zone: ZoneInfo) -> None:
-    """Refuse counts of another zone: every report would put calls on the wrong days."""
-    with engine.connect() as connection:
-        counted = counted_zone(connection)
-    if counted is not None and counted != zone.key:
-        raise CountsZoneError(
-            f"the call counts are kept in the time zone {counted}, the configuration names "
-            f"{zone.key}: run `pbx-bridge db rebuild-counts`"
-        )

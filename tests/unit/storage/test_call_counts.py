@@ -11,7 +11,9 @@ from __future__ import annotations
 import random
 from dataclasses import asdict
 from datetime import UTC, date, datetime, time, timedelta
+from functools import partial
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import insert, select, text
@@ -149,14 +151,14 @@ def _shown(report: Report) -> dict[str, Any]:
     return data
 
 
-def _assert_reports_match_raw(log: CallLog) -> int:
+def _assert_reports_match_raw(log: CallLog, zone: ZoneInfo = BERLIN) -> int:
     compared = 0
     with log.engine.connect() as connection:
         for tenant in [None, *TENANTS[:2]]:
             for first, last in RANGES:
                 for thresholds in THRESHOLDS:
                     for by in [None, *Period]:
-                        query = ReportQuery(tenant, first, last, BERLIN, thresholds, NOW, by)
+                        query = ReportQuery(tenant, first, last, zone, thresholds, NOW, by)
                         counted = build_report(connection, query)
                         assert _shown(counted) == _shown(raw_report(connection, query)), query
                         compared += counted.total_calls
@@ -217,15 +219,21 @@ def test_the_migration_counts_the_calls_already_stored(url: str) -> None:
     log.close()
 
 
-def test_a_changed_zone_is_refused_until_the_counts_are_rebuilt(url: str) -> None:
+def test_reports_in_a_changed_zone_are_refused_until_the_counts_are_rebuilt(url: str) -> None:
     log = CallLog(url, directory=wolfsburg_directory())
     log.upgrade()
     log.write_records([_record(random.Random(5), f"z{index}") for index in range(20)])
     log.close()
     elsewhere = CallLog(url)
-    elsewhere.zone = BERLIN.__class__("America/New_York")
+    elsewhere.zone = ZoneInfo("America/New_York")
+    elsewhere.ensure_schema()  # the daemon still starts and writes: routing needs no report
+    elsewhere.write_records([_record(random.Random(6), f"y{index}") for index in range(5)])
+    year = partial(
+        elsewhere.report, tenant=None, first=date(2026, 1, 1), last=date(2026, 12, 31), now=NOW
+    )
     with pytest.raises(CountsZoneError, match="pbx-bridge db rebuild-counts"):
-        elsewhere.ensure_schema()
-    assert elsewhere.rebuild_counts() == 20
-    elsewhere.ensure_schema()
+        year()
+    assert elsewhere.rebuild_counts() == 25
+    assert year().total_calls == 25
+    assert _assert_reports_match_raw(elsewhere, ZoneInfo("America/New_York")) > 25
     elsewhere.close()

@@ -1,7 +1,8 @@
 """Report queries over counts: the live calls' (`call_counts`) plus the purged months'.
 
 No query reads a call: the live calls are counted per local day (and department and
-outcome, hour, or wait class), so a year is a few thousand small rows whatever its calls.
+outcome, hour, or wait class), so a year is at most some tens of thousands of small rows
+(most of them wait classes), whatever its calls.
 """
 
 from __future__ import annotations

@@ -1,9 +1,12 @@
-"""Figures from samples: percentiles, Prometheus histogram quantiles, milliseconds for tables."""
+"""Figures from samples: percentiles, Prometheus histogram quantiles, milliseconds for tables,
+best and median time of repeated runs."""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+import statistics
+import time
+from collections.abc import Callable, Mapping, Sequence
 
 from tests.testbed import tracking
 
@@ -17,6 +20,16 @@ def percentile(values: Sequence[float], q: float) -> float:
     low = math.floor(rank)
     high = min(low + 1, len(ordered) - 1)
     return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
+
+
+def best_and_median(action: Callable[[], object], runs: int) -> tuple[float, float]:
+    """The fastest and the median wall time in seconds of `runs` calls of `action`."""
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        action()
+        times.append(time.perf_counter() - started)
+    return min(times), statistics.median(times)
 
 
 def ms(seconds: float) -> str:

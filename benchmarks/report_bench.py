@@ -10,29 +10,19 @@ so the ratio says what the report costs beyond reading the rows at all.
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
 import time
-from collections.abc import Callable
 from datetime import UTC, date, datetime
 from functools import partial
 
 from sqlalchemy import func, select
 
+from benchmarks.figures import best_and_median
 from benchmarks.targets import TargetResult
 from pbx_bridge.storage import CallLog
 from pbx_bridge.storage.models import calls
 from pbx_bridge.storage.reports import ReportQuery
 from tests.load.generate_calls import center_year, generate
-
-
-def _best_and_median(action: Callable[[], object], runs: int) -> tuple[float, float]:
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - started)
-    return min(times), statistics.median(times)
 
 
 def _fill(log: CallLog, years: int, first_year: int, calls_per_year: int) -> None:
@@ -85,10 +75,10 @@ def main(argv: list[str] | None = None) -> int:
     for tenant in (args.tenant, None):
         label = f"tenant {tenant}" if tenant else "all tenants"
         rows = _count_rows(log, tenant, first, last)
-        report_best, report_median = _best_and_median(
+        report_best, report_median = best_and_median(
             partial(log.report, tenant=tenant, first=first, last=last, now=_NOW), args.runs
         )
-        count_best, count_median = _best_and_median(
+        count_best, count_median = best_and_median(
             partial(_count_rows, log, tenant, first, last), args.runs
         )
         print(

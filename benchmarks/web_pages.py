@@ -14,17 +14,16 @@ Today's callers waiting come from no daemon here, so the page is timed without t
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import func, select
 from starlette.testclient import TestClient
 
+from benchmarks.figures import best_and_median
 from pbx_bridge.config.loader import load_config
 from pbx_bridge.core.console_access import Role
 from pbx_bridge.storage.models import calls
@@ -82,15 +81,6 @@ def _fill(context: ConsoleContext, calls_per_year: int, first: date, last: date)
     print(f"generated {total:,} calls of {TENANT} in {time.perf_counter() - started:.1f} s")
 
 
-def _timed(action: Callable[[], object], runs: int) -> tuple[float, float]:
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - started)
-    return min(times), statistics.median(times)
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--url", default="sqlite:///var/bench-web.sqlite3")
@@ -131,8 +121,8 @@ def main(argv: list[str] | None = None) -> int:
         report()  # the process's first report: imports, SQLite's page cache, templates
         first_request_s = time.perf_counter() - started
         get(client, "/")
-        report_best, report_median = _timed(report, args.runs)
-        today_best, today_median = _timed(lambda: get(client, "/"), args.runs)
+        report_best, report_median = best_and_median(report, args.runs)
+        today_best, today_median = best_and_median(lambda: get(client, "/"), args.runs)
         context.accounts.remove_user(name)
         log.close()
     where = args.url.split("://")[0]

@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-import stat
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +23,7 @@ from panoramisk import Manager
 
 from pbx_bridge.ami.protocol import WholeMessageProtocol
 from pbx_bridge.config.loader import AmiSettings
+from pbx_bridge.secret_file import SecretFileError, read_secret_file
 
 log = structlog.get_logger("pbx_bridge.ami")
 
@@ -38,27 +38,10 @@ class AmiSecretError(Exception):
 def read_secret(settings: AmiSettings) -> str:
     """The secret from a file only its owner can read, or from an environment variable."""
     if settings.secret_file is not None:
-        path = Path(settings.secret_file)
         try:
-            mode = path.stat().st_mode
-        except OSError as exc:
-            raise AmiSecretError(f"cannot read AMI secret file {path}: {exc.strerror}") from exc
-        if mode & (stat.S_IRWXG | stat.S_IRWXO):
-            raise AmiSecretError(
-                f"AMI secret file {path} is readable by others (mode {stat.S_IMODE(mode):o}); "
-                f"run: chmod 600 {path}"
-            )
-        try:
-            secret = path.read_text(encoding="utf-8").strip()
-        except OSError as exc:
-            raise AmiSecretError(f"cannot read AMI secret file {path}: {exc.strerror}") from exc
-        except UnicodeDecodeError as exc:
-            raise AmiSecretError(
-                f"AMI secret file {path} is not UTF-8 text"  # nothing of the secret itself
-            ) from exc
-        if not secret:
-            raise AmiSecretError(f"AMI secret file {path} is empty")
-        return secret
+            return read_secret_file(Path(settings.secret_file), "AMI secret file")
+        except SecretFileError as exc:
+            raise AmiSecretError(str(exc)) from exc
     if settings.secret_env:
         secret = os.environ.get(settings.secret_env, "")
         if not secret:

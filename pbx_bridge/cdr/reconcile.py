@@ -9,17 +9,21 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from pbx_bridge.cdr.cel_sources import CelSource
 from pbx_bridge.cdr.logged import logged_calls
 from pbx_bridge.cdr.sources import CdrSource
 from pbx_bridge.core.calls import CallRecord
 from pbx_bridge.core.cdr_audit import needs_writing
 from pbx_bridge.core.cdr_outcomes import records_of
+from pbx_bridge.core.cel_transfers import with_transfers
 from pbx_bridge.core.privacy import PrivacyPolicy
 from pbx_bridge.storage.calllog import CallLog
 
 BATCH = 500  # records per transaction
+# A call's transfer comes after its start: CEL is read this much past the period.
+CEL_AFTER = timedelta(hours=12)
 
 
 @dataclass(frozen=True)
@@ -38,13 +42,17 @@ def reconcile(
     region: str,
     since: datetime,
     until: datetime,
+    cel: CelSource | None = None,
 ) -> Reconciled:
-    """Read the CDR for calls started in [since, until) and write what the log lacks.
+    """Read the CDR (and CEL, where configured) for calls started in [since, until) and
+    write what the log lacks.
 
-    Raises CdrSourceError for a bad source and the database's errors when it is down:
-    nothing is written then, and the next run catches up.
+    Raises CdrSourceError for a bad source (CelSourceError is one) and the database's errors
+    when it is down: nothing is written then, and the next run catches up.
     """
-    records = records_of(source.rows(since, until), node, privacy, region)
+    records = asterisk_records(
+        source, cel, node, privacy=privacy, region=region, since=since, until=until
+    )
     logged = logged_calls(call_log.engine, node, since, until)
     missing: list[CallRecord] = []
     corrected: list[CallRecord] = []
@@ -61,6 +69,23 @@ def reconcile(
         missing = [record for record in missing if record.call_id not in now_logged]
     _write(call_log, [*missing, *corrected])
     return Reconciled(len(records), missing, corrected)
+
+
+def asterisk_records(
+    source: CdrSource,
+    cel: CelSource | None,
+    node: str,
+    *,
+    privacy: PrivacyPolicy,
+    region: str,
+    since: datetime,
+    until: datetime,
+) -> list[CallRecord]:
+    """The center's calls started in [since, until) as Asterisk's CDR and CEL tell them."""
+    records = records_of(source.rows(since, until), node, privacy, region)
+    if cel is None or not records:
+        return records
+    return with_transfers(records, cel.transfers(since, until + CEL_AFTER))
 
 
 def _write(call_log: CallLog, records: Sequence[CallRecord]) -> None:

@@ -15,7 +15,8 @@ from datetime import UTC, datetime, timedelta
 
 import structlog
 
-from pbx_bridge.cdr.opening import open_source
+from pbx_bridge.cdr.cel_sources import CelSourceError
+from pbx_bridge.cdr.opening import open_cel, open_source
 from pbx_bridge.cdr.reconcile import Reconciled, reconcile
 from pbx_bridge.cdr.settings import CdrSettings
 from pbx_bridge.cdr.sources import CdrSourceError
@@ -121,9 +122,12 @@ class ReconcileService:
                 region=self.region,
                 since=since,
                 until=until,
+                cel=open_cel(self.settings),
             )
         except CdrSourceError as exc:
-            log.error("cdr_source_bad", source=self.settings.describe(), error=str(exc))
+            bad = self.settings.cel if isinstance(exc, CelSourceError) else self.settings
+            assert bad is not None  # a CEL error needs a CEL source
+            log.error("cdr_source_bad", source=bad.describe(), error=str(exc))
             self._on_error("source")
             return None
         except UNAVAILABLE_ERRORS as exc:

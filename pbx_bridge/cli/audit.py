@@ -1,6 +1,7 @@
-"""`pbx-bridge audit`: Asterisk's own call records (CDR) against the call log, per day and
-tenant, every difference listed. Exit 0: equal; 1: they differ (a monitoring check);
-2: the configuration or the CDR source is missing, unreadable or malformed."""
+"""`pbx-bridge audit`: Asterisk's own call records (CDR, with CEL where configured) against the
+call log, per day and tenant, every difference listed. Exit 0: equal; 1: they differ (a
+monitoring check); 2: the configuration or the CDR or CEL source is missing, unreadable or
+malformed."""
 
 from __future__ import annotations
 
@@ -9,15 +10,16 @@ import sys
 from datetime import datetime, time, timedelta
 from typing import Any
 
+from pbx_bridge.cdr.cel_sources import CelSourceError
 from pbx_bridge.cdr.logged import logged_calls
-from pbx_bridge.cdr.opening import open_source
+from pbx_bridge.cdr.opening import open_cel, open_source
+from pbx_bridge.cdr.reconcile import asterisk_records
 from pbx_bridge.cdr.sources import CdrSourceError
 from pbx_bridge.cli.common import EXIT_CONFIG, Subparsers, add_config_option
 from pbx_bridge.cli.db import day_argument, with_call_log
 from pbx_bridge.cli.tabular import print_json
 from pbx_bridge.config.loader import BridgeConfig
 from pbx_bridge.core.cdr_audit import DayTenant, compare
-from pbx_bridge.core.cdr_outcomes import records_of
 from pbx_bridge.storage import CallLog
 
 EXIT_DIFFERENT = 1
@@ -64,9 +66,17 @@ def _audit(call_log: CallLog, config: BridgeConfig, args: argparse.Namespace) ->
     node = args.node or (config.ami.node or config.ami.host if config.ami else None)
     since = datetime.combine(args.first, time(0), zone)
     until = datetime.combine(args.last + timedelta(1), time(0), zone)
+    country = config.directory.center.country
     try:
-        rows = open_source(config.cdr).rows(since, until)
-        cdr_calls = records_of(rows, node or "", config.privacy, config.directory.center.country)
+        source, cel = open_source(config.cdr), open_cel(config.cdr)
+        cdr_calls = asterisk_records(
+            source, cel, node or "", privacy=config.privacy, region=country, since=since,
+            until=until,
+        )  # fmt: skip
+    except CelSourceError as exc:
+        assert config.cdr.cel is not None  # a CEL error needs a CEL source
+        print(f"{config.cdr.cel.describe()}: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
     except CdrSourceError as exc:
         print(f"CDR source {config.cdr.describe()}: {exc}", file=sys.stderr)
         return EXIT_CONFIG

@@ -11,9 +11,16 @@ import json
 import os
 import re
 import sys
+from collections.abc import Callable
 from datetime import datetime
 
-from pbx_bridge.cli.common import EXIT_CONFIG, Subparsers, add_config_option, load_or_report
+from pbx_bridge.cli.common import (
+    EXIT_CONFIG,
+    Handler,
+    Subparsers,
+    add_config_option,
+    with_config,
+)
 from pbx_bridge.closures.pin import PinFormatError, hash_pin
 from pbx_bridge.closures.store import (
     ClosuresUnreadableError,
@@ -29,6 +36,12 @@ from pbx_bridge.sounds.layout import prompt_path
 
 _SOUND_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 MAX_REASON = 200
+_MISSING_SOUND = "warning: {} is missing; callers hear the generic closed prompt instead"
+_CENTER_STILL_CLOSED = (
+    "note: the whole center is still closed ({}); `pbx-bridge open --all` opens it"
+)
+
+TimedHandler = Callable[[argparse.Namespace, BridgeConfig, datetime], int]
 
 
 def register(subparsers: Subparsers) -> None:
@@ -82,6 +95,15 @@ def _fail(message: str) -> int:
     return EXIT_CONFIG
 
 
+def _configured(handler: TimedHandler) -> Handler:
+    """with_config, and the handler is also given the time now in the center's zone."""
+
+    def run(args: argparse.Namespace, config: BridgeConfig) -> int:
+        return handler(args, config, datetime.now(config.directory.center.timezone))
+
+    return with_config(run)
+
+
 def _scopes(args: argparse.Namespace, config: BridgeConfig) -> list[str]:
     """The scopes named on the command line; ValueError with a sentence when they are wrong."""
     if args.all and args.tenants:
@@ -118,11 +140,12 @@ def run_close(args: argparse.Namespace) -> int:
         return run_hash_pin()
     if args.reason is None:
         return _fail("close needs --reason (callers' records name it)")
-    config = load_or_report(args.config)
-    if config is None:
-        return EXIT_CONFIG
+    return _close(args)
+
+
+@_configured
+def _close(args: argparse.Namespace, config: BridgeConfig, now: datetime) -> int:
     zone = config.directory.center.timezone
-    now = datetime.now(zone)
     reason = " ".join(str(args.reason).split())
     try:
         scopes = _scopes(args, config)
@@ -144,20 +167,14 @@ def run_close(args: argparse.Namespace) -> int:
     for change in changes:
         ends = f" until {change.until.astimezone(zone):%Y-%m-%d %H:%M}" if change.until else ""
         print(f"closed {_scope_name(change.scope)}: {reason}{ends}")
-    if args.announcement and not prompt_path(config.sounds_dir, args.announcement).exists():
-        print(
-            f"warning: {prompt_path(config.sounds_dir, args.announcement)} is missing; callers "
-            "hear the generic closed prompt instead",
-            file=sys.stderr,
-        )
+    sound = prompt_path(config.sounds_dir, args.announcement) if args.announcement else None
+    if sound is not None and not sound.exists():
+        print(_MISSING_SOUND.format(sound), file=sys.stderr)
     return 0
 
 
-def run_open(args: argparse.Namespace) -> int:
-    config = load_or_report(args.config)
-    if config is None:
-        return EXIT_CONFIG
-    now = datetime.now(config.directory.center.timezone)
+@_configured
+def run_open(args: argparse.Namespace, config: BridgeConfig, now: datetime) -> int:
     try:
         scopes = None if args.all else _scopes(args, config)
     except ValueError as exc:
@@ -172,20 +189,13 @@ def run_open(args: argparse.Namespace) -> int:
     if not changes:
         print("nothing to open: " + ("no closures" if scopes is None else "not closed ad hoc"))
     if still is not None and scopes is not None:
-        print(
-            f"note: the whole center is still closed ({still.reason}); "
-            "`pbx-bridge open --all` opens it",
-            file=sys.stderr,
-        )
+        print(_CENTER_STILL_CLOSED.format(still.reason), file=sys.stderr)
     return 0
 
 
-def run_list(args: argparse.Namespace) -> int:
-    config = load_or_report(args.config)
-    if config is None:
-        return EXIT_CONFIG
+@_configured
+def run_list(args: argparse.Namespace, config: BridgeConfig, now: datetime) -> int:
     zone = config.directory.center.timezone
-    now = datetime.now(zone)
     try:
         in_force = read_closures(config.state_dir).in_force(now)
     except (ClosuresUnreadableError, OSError) as exc:

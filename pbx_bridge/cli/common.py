@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TypeAlias
 
@@ -14,6 +15,8 @@ from pbx_bridge.core.schedule import WEEKDAY_NAMES, TimeRange, format_ranges
 EXIT_CONFIG = 2
 
 Subparsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
+Handler: TypeAlias = Callable[[argparse.Namespace], int]
+ConfiguredHandler: TypeAlias = Callable[[argparse.Namespace, BridgeConfig], int]
 
 
 def add_config_option(parser: argparse.ArgumentParser) -> None:
@@ -36,6 +39,19 @@ def load_or_report(path: Path) -> BridgeConfig | None:
         count = len(exc.issues)
         print(f"{path}: {count} error{'s' if count != 1 else ''}, not loaded", file=sys.stderr)
         return None
+
+
+def with_config(handler: ConfiguredHandler) -> Handler:
+    """The command's handler: `handler` given the configuration --config names, or EXIT_CONFIG
+    once load_or_report has printed why there is none."""
+
+    def run(args: argparse.Namespace) -> int:
+        config = load_or_report(args.config)
+        if config is None:
+            return EXIT_CONFIG
+        return handler(args, config)
+
+    return run
 
 
 def weekly_summary(weekly: tuple[tuple[TimeRange, ...], ...]) -> str:

@@ -15,8 +15,8 @@ from pbx_bridge.cli.common import (
     EXIT_CONFIG,
     Subparsers,
     add_config_option,
-    load_or_report,
     weekly_summary,
+    with_config,
 )
 from pbx_bridge.config.loader import BridgeConfig
 from pbx_bridge.core.tenants import ClosedAction, Tenant
@@ -38,10 +38,8 @@ def register(subparsers: Subparsers) -> None:
     check.set_defaults(handler=run)
 
 
-def run(args: argparse.Namespace) -> int:
-    config = load_or_report(args.config)
-    if config is None:
-        return EXIT_CONFIG
+@with_config
+def run(args: argparse.Namespace, config: BridgeConfig) -> int:
     missing = [*_missing_sounds(config), *_secret_problems(config)]
     if args.connect:
         missing.extend(_database_problems(config))

@@ -11,8 +11,9 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from pbx_bridge.cli.arguments import FIRST_DAY, LAST_DAY, shown
-from pbx_bridge.cli.common import EXIT_CONFIG, Subparsers, add_config_option, load_or_report
+from pbx_bridge.cli.common import EXIT_CONFIG, Subparsers, add_config_option, with_config
 from pbx_bridge.closures.store import ClosuresUnreadableError, read_closures
+from pbx_bridge.config.loader import BridgeConfig
 from pbx_bridge.core.closures import NO_CLOSURES, Closure, Closures
 from pbx_bridge.core.schedule import DayPlan, DaySource, format_ranges
 
@@ -43,10 +44,8 @@ def parse_week(text: str) -> date:
         raise ValueError(f"{shown(text)} is not a week of {year_text}") from None
 
 
-def run(args: argparse.Namespace) -> int:
-    config = load_or_report(args.config)
-    if config is None:
-        return EXIT_CONFIG
+@with_config
+def run(args: argparse.Namespace, config: BridgeConfig) -> int:
     tenant = config.directory.tenant(args.tenant)
     if tenant is None:
         known = ", ".join(t.id for t in config.directory.tenants)

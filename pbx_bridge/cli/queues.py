@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from pbx_bridge.cli.common import EXIT_CONFIG, Subparsers, add_config_option, load_or_report
+from pbx_bridge.cli.common import EXIT_CONFIG, Subparsers, add_config_option, with_config
+from pbx_bridge.config.loader import BridgeConfig
 from pbx_bridge.core.queue_settings import queue_plan
 
 
@@ -18,10 +19,8 @@ def register(subparsers: Subparsers) -> None:
     parser.set_defaults(handler=run)
 
 
-def run(args: argparse.Namespace) -> int:
-    config = load_or_report(args.config)
-    if config is None:
-        return EXIT_CONFIG
+@with_config
+def run(args: argparse.Namespace, config: BridgeConfig) -> int:
     plan = queue_plan(config.directory)
     for conflict in plan.conflicts:
         print(f"error: {conflict}", file=sys.stderr)

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from pbx_bridge.cli import report_send
+from pbx_bridge.cli.arguments import label
 from pbx_bridge.cli.common import EXIT_CONFIG, Subparsers, add_config_option
 from pbx_bridge.cli.db import day_argument, with_call_log
 from pbx_bridge.cli.tabular import Cell, add_format_option, print_csv, print_json, print_table
@@ -30,6 +31,12 @@ def register(subparsers: Subparsers) -> None:
         dest="last",
         type=day_argument(last=True),
         help="last day (inclusive), YYYY-MM-DD",
+    )
+    parser.add_argument(
+        "--node",
+        type=label,
+        default=ALL,
+        help="one Asterisk's calls and tickets (its ami.node), or 'all' (default)",
     )
     parser.add_argument(
         "--by",
@@ -58,8 +65,14 @@ def _report(log: CallLog, config: BridgeConfig, args: argparse.Namespace) -> int
         # Past tenants still need their figures (billing), so this only warns.
         print(f"note: tenant {tenant!r} is not in the configuration", file=sys.stderr)
     by = None if args.by is None else Period(args.by)
+    node = None if args.node == ALL else args.node
     report = log.report(
-        tenant=tenant, first=args.first, last=args.last, now=datetime.now(UTC), by=by
+        tenant=tenant,
+        first=args.first,
+        last=args.last,
+        now=datetime.now(UTC),
+        by=by,
+        node=node,
     )
     data = as_json(report)
     if args.format == "json":
@@ -78,7 +91,8 @@ def _print_sections(data: dict[str, Any]) -> None:
         return "-" if value is None else f"{value:.1f} %"
 
     ab = data["abandon_rate"]
-    print(f"Report {data['tenant']}, {data['from']} to {data['to']} ({data['timezone']})")
+    node = "" if data["node"] == ALL else f", node {data['node']}"
+    print(f"Report {data['tenant']}{node}, {data['from']} to {data['to']} ({data['timezone']})")
     print(f"Calls: {data['total_calls']}, monthly average {data['monthly_average']}")
     for level in data["service_levels"]:
         within = "?" if level["answered_within"] is None else level["answered_within"]

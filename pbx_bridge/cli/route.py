@@ -9,8 +9,9 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from pbx_bridge.cli.arguments import FIRST_DAY, LAST_DAY, check_instant, shown
-from pbx_bridge.cli.common import EXIT_CONFIG, Subparsers, add_config_option, load_or_report
+from pbx_bridge.cli.common import EXIT_CONFIG, Subparsers, add_config_option, with_config
 from pbx_bridge.closures.store import ClosuresUnreadableError, read_closures
+from pbx_bridge.config.loader import BridgeConfig
 from pbx_bridge.core.closures import NO_CLOSURES
 from pbx_bridge.core.numbers import display
 from pbx_bridge.core.routing import Action, CallRequest, Decision, decide
@@ -41,10 +42,8 @@ def parse_instant(text: str | None, zone: ZoneInfo) -> datetime:
     return value.replace(tzinfo=zone) if value.tzinfo is None else value
 
 
-def run(args: argparse.Namespace) -> int:
-    config = load_or_report(args.config)
-    if config is None:
-        return EXIT_CONFIG
+@with_config
+def run(args: argparse.Namespace, config: BridgeConfig) -> int:
     zone = config.directory.center.timezone
     try:
         at = parse_instant(args.at, zone)

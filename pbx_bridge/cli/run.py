@@ -6,7 +6,8 @@ import argparse
 import asyncio
 import sys
 
-from pbx_bridge.cli.common import EXIT_CONFIG, Subparsers, add_config_option, load_or_report
+from pbx_bridge.cli.common import EXIT_CONFIG, Subparsers, add_config_option, with_config
+from pbx_bridge.config.loader import BridgeConfig
 from pbx_bridge.daemon import Daemon
 from pbx_bridge.logging_setup import configure
 from pbx_bridge.storage import SchemaOutdatedError
@@ -20,10 +21,8 @@ def register(subparsers: Subparsers) -> None:
     parser.set_defaults(handler=run)
 
 
-def run(args: argparse.Namespace) -> int:
-    config = load_or_report(args.config)
-    if config is None:
-        return EXIT_CONFIG
+@with_config
+def run(args: argparse.Namespace, config: BridgeConfig) -> int:
     configure()
 
     async def main() -> int:

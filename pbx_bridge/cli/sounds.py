@@ -8,7 +8,8 @@ from collections.abc import Collection
 from pathlib import Path
 from typing import TextIO
 
-from pbx_bridge.cli.common import EXIT_CONFIG, Subparsers, add_config_option, load_or_report
+from pbx_bridge.cli.common import EXIT_CONFIG, Subparsers, add_config_option, with_config
+from pbx_bridge.config.loader import BridgeConfig
 from pbx_bridge.core.tenants import TenantDirectory
 from pbx_bridge.sounds import (
     BuildResult,
@@ -44,10 +45,8 @@ def register(subparsers: Subparsers) -> None:
     build.set_defaults(handler=run)
 
 
-def run(args: argparse.Namespace) -> int:
-    config = load_or_report(args.config)
-    if config is None:
-        return EXIT_CONFIG
+@with_config
+def run(args: argparse.Namespace, config: BridgeConfig) -> int:
     return build_and_report(config.directory, config.sounds_dir, args.force, args.dry_run)
 
 

@@ -8,8 +8,9 @@ from datetime import UTC, datetime
 
 import uvicorn
 
-from pbx_bridge.cli.common import EXIT_CONFIG, Subparsers, add_config_option, load_or_report
+from pbx_bridge.cli.common import Subparsers, add_config_option, with_config
 from pbx_bridge.cli.db import EXIT_DATABASE
+from pbx_bridge.config.loader import BridgeConfig
 from pbx_bridge.logging_setup import configure as configure_logging
 from pbx_bridge.storage import UNAVAILABLE_ERRORS, SchemaOutdatedError
 from pbx_bridge.storage.opening import open_call_log
@@ -30,10 +31,8 @@ def now_utc() -> datetime:
     return datetime.now(UTC)
 
 
-def run(args: argparse.Namespace) -> int:
-    config = load_or_report(args.config)
-    if config is None:
-        return EXIT_CONFIG
+@with_config
+def run(args: argparse.Namespace, config: BridgeConfig) -> int:
     configure_logging()
     settings = web_settings(config)
     log = open_call_log(config)

@@ -21,6 +21,7 @@ class Delivery:
     tenant: str | None  # None: the whole center
     to: tuple[str, ...]
     formats: tuple[str, ...] = FORMATS
+    node: str | None = None  # one Asterisk's calls and tickets; None: every node
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,8 @@ def report_settings(
                 f"reports.tenants: unknown tenant {overridden!r}",
             )
     deliveries = []
+    # What was sent is kept per (tenant, month, address): one node per tenant and address.
+    nodes: dict[tuple[str, str], str | None] = {}
     for index, delivery in enumerate(reports.deliveries):
         if delivery.tenant != ALL_TENANTS and delivery.tenant not in tenant_ids:
             error(
@@ -94,9 +97,15 @@ def report_settings(
                     ("reports", "deliveries", index, "to"),
                     f"reports.deliveries: {address!r} is not a mail address",
                 )
+            if nodes.setdefault((delivery.tenant, address), delivery.node) != delivery.node:
+                error(
+                    ("reports", "deliveries", index, "node"),
+                    f"reports.deliveries: {address!r} gets {delivery.tenant!r} for two nodes; "
+                    "give each node's report its own address",
+                )
         tenant = None if delivery.tenant == ALL_TENANTS else delivery.tenant
         formats = tuple(dict.fromkeys(str(name) for name in delivery.format))
-        deliveries.append(Delivery(tenant, tuple(delivery.to), formats))
+        deliveries.append(Delivery(tenant, tuple(delivery.to), formats, delivery.node))
     if deliveries and smtp is None:
         error(("reports", "deliveries"), "reports.deliveries need an smtp: section")
     return ReportSettings(

@@ -149,6 +149,7 @@ class DeliveryModel(_Strict):
     tenant: Text  # a tenant id, or "all" for the whole center's figures
     to: Annotated[list[Text], Field(min_length=1)]
     format: list[Literal["pdf", "csv", "xlsx"]] = ["pdf", "csv", "xlsx"]
+    node: Text | None = None  # one Asterisk's calls and tickets (its ami.node); default: all
 
 
 class ReportsModel(_Strict):
@@ -183,6 +184,32 @@ class SupervisorModel(_Strict):
     announcement: SoundName | None = None  # default: the tenant's closed prompt
 
 
+class CelModel(_Strict):
+    """Where Asterisk's CEL is, where configured: the transfers the CDR cannot tell."""
+
+    source: Literal["csv", "database"]
+    path: Text | None = None  # csv: the cel_custom file, relative to bridge.yaml
+    columns: Annotated[list[Text], Field(min_length=4)] | None = None  # csv: column order
+    url: Text | None = None  # database: SQLAlchemy URL of the CEL database
+    table: Annotated[
+        str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$")
+    ] = "cel"
+    timezone: Text | None = None  # of CEL times written without a zone; default the CDR's
+
+    @model_validator(mode="after")
+    def _source_has_its_location(self) -> CelModel:
+        if self.source == "csv" and not self.path:
+            raise ValueError("cdr.cel: source csv needs path (the CEL file Asterisk writes)")
+        if self.source == "database" and not self.url:
+            raise ValueError("cdr.cel: source database needs url (an SQLAlchemy URL)")
+        if self.timezone is not None:
+            try:
+                ZoneInfo(self.timezone)
+            except (ZoneInfoNotFoundError, ValueError) as exc:
+                raise ValueError(f"cdr.cel: unknown timezone {self.timezone!r}") from exc
+        return self
+
+
 class CdrModel(_Strict):
     """Where Asterisk's CDR is, for reconciliation and `pbx-bridge audit` (pbx_bridge/cdr/)."""
 
@@ -199,6 +226,7 @@ class CdrModel(_Strict):
     nightly_at: Annotated[str, StringConstraints(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")] = (
         "03:30"
     )
+    cel: CelModel | None = None  # Asterisk's CEL beside the CDR, where configured
 
     @model_validator(mode="after")
     def _source_has_its_location(self) -> CdrModel:

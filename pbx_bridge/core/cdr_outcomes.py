@@ -3,9 +3,10 @@
 Asterisk writes one CDR row per pair of parties (the caller with the agent, then with the
 clerk after a transfer); all rows of one call share its Linkedid, the key of the call log.
 The routing decision comes from the userfield the dialplan writes after Answer()
-(`pbxb:action=queue&decided_by=daemon&tenant=gifhorn&...&queue=TIMEOUT`); the rest from
-the rows themselves. The mapping is documented in docs/operations.md ("Reconciliation with
-Asterisk's CDR"). Pure: no I/O, times come with the rows.
+(`pbxb:action=queue&decided_by=daemon&tenant=gifhorn&...&queue=TIMEOUT`), and a callback the
+caller booked while waiting (`&callback=DIGITS&booked=1`); the rest from the rows themselves.
+The mapping is documented in docs/operations.md ("Reconciliation with Asterisk's CDR").
+Pure: no I/O, times come with the rows.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from urllib.parse import parse_qsl
 
 from pbx_bridge.core.calls import CallRecord, Outcome
 from pbx_bridge.core.numbers import try_normalise
+from pbx_bridge.core.outcomes import CALLER_CALLBACK_DETAIL
 from pbx_bridge.core.privacy import PrivacyPolicy, stored_caller
 
 USERFIELD_PREFIX = "pbxb:"
@@ -109,6 +111,8 @@ def outcome_of(rows: Sequence[CdrRow]) -> tuple[Outcome, str | None]:
     if action == "closed":
         forward = next((row.dst for row in rows if row.dcontext == FORWARD_CONTEXT), None)
         return Outcome.CLOSED, f"{reason}; forwarded to {forward}" if forward else reason
+    if "callback" in decision:
+        return Outcome.CALLBACK, CALLER_CALLBACK_DETAIL
     agent = _agent_row(rows)
     if agent is not None:
         later = [r for r in rows if r.dstchannel and r is not agent and r.start >= agent.start]
@@ -163,7 +167,15 @@ def record_of(
         detail=detail if detail is not None or agent is None else NO_WAIT_DETAIL,
         decided_by=decision.get("decided_by") or None,
         source=SOURCE,
+        callback_to=callback_number(decision) if outcome is Outcome.CALLBACK else None,
     )
+
+
+def callback_number(decision: dict[str, str]) -> str | None:
+    """The number a caller booked to be called back at; None unless whole (`booked` follows
+    it, so a userfield cut short inside the number has no `booked`)."""
+    number = decision.get("callback", "")
+    return number if number.isdigit() and decision.get("booked") == "1" else None
 
 
 def _queue_of(lastdata: str) -> str | None:

@@ -136,7 +136,7 @@ class Metrics:
         )
         self.cdr_errors = Counter(
             "pbxb_cdr_errors",
-            "Reconciliations that could not run (source: CDR missing, unreadable or malformed)",
+            "Reconciliations that could not run (source: CDR or CEL missing, unreadable, bad)",
             ["kind"],
             registry=r,
         )

@@ -97,6 +97,7 @@ def as_json(report: Report) -> dict[str, Any]:
     levels = service_levels(counts, query.thresholds)
     data: dict[str, Any] = {
         "tenant": query.tenant or ALL,
+        "node": query.node or ALL,
         "from": query.first.isoformat(),
         "to": query.last.isoformat(),
         "timezone": query.zone.key,

@@ -7,6 +7,7 @@ months, so no report is lost silently.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -116,10 +117,15 @@ def _build(
 ) -> dict[str, Any]:
     """What every address of a delivery receives: the same figures, the same files."""
     first, last = month_days(month)
-    # Scoped to the delivery's tenant: no other tenant's calls are in its figures.
-    report = log.report(tenant=delivery.tenant, first=first, last=last, now=now, by=Period.DAY)
+    # Scoped to the delivery's tenant (and node): no other tenant's calls are in its figures.
+    report = log.report(
+        tenant=delivery.tenant, first=first, last=last, now=now, by=Period.DAY, node=delivery.node
+    )
     data = as_json(report)
     title, slug = _title(config, delivery.tenant)
+    if delivery.node is not None:
+        file_safe = re.sub(r"[^A-Za-z0-9_.-]", "_", delivery.node)
+        title, slug = f"{title} ({delivery.node})", f"{slug}-{file_safe}"
     files = attachments(data, title, month, delivery.formats)
     return {"data": data, "title": title, "month": month, "slug": slug, "files": files}
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import smtplib
 import ssl
-import stat
 from email.message import EmailMessage
 from pathlib import Path
 
 from pbx_bridge.config.report_settings import SmtpSettings
+from pbx_bridge.secret_file import SecretFileError, read_secret_file
 
 
 class SmtpSendError(Exception):
@@ -17,18 +17,9 @@ class SmtpSendError(Exception):
 
 def read_password(path: Path) -> str:
     try:
-        mode = path.stat().st_mode
-    except OSError as error:
-        raise SmtpSendError(f"cannot read SMTP password file {path}: {error.strerror}") from error
-    if mode & (stat.S_IRWXG | stat.S_IRWXO):
-        raise SmtpSendError(
-            f"SMTP password file {path} is readable by others "
-            f"(mode {stat.S_IMODE(mode):o}); run: chmod 600 {path}"
-        )
-    password = path.read_text(encoding="utf-8").strip()
-    if not password:
-        raise SmtpSendError(f"SMTP password file {path} is empty")
-    return password
+        return read_secret_file(path, "SMTP password file")
+    except SecretFileError as error:
+        raise SmtpSendError(str(error)) from error
 
 
 class SmtpSender:

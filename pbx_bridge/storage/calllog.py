@@ -233,13 +233,15 @@ class CallLog:
         last: date,
         now: datetime,
         by: Period | None = None,
+        node: str | None = None,
     ) -> Report:
         """Figures for the local dates first..last; tenant None: the whole center.
 
-        `by` adds the series of the period's months, weeks or days.
+        `by` adds the series of the period's months, weeks or days; `node` keeps one
+        Asterisk's calls and tickets (None: every node).
         """
         thresholds = self.kpis.of(tenant)
-        query = ReportQuery(tenant, first, last, self.zone, thresholds, now, by)
+        query = ReportQuery(tenant, first, last, self.zone, thresholds, now, by, node)
         with self.engine.connect() as connection:
             if connection.dialect.name == "postgresql":
                 # All queries of one report see one snapshot, even while the daemon writes.

@@ -42,6 +42,12 @@ class ReportQuery:
     thresholds: KpiThresholds
     now: datetime  # decides which open tickets are overdue
     by: Period | None = None  # the series' periods; None: no series
+    node: str | None = None  # one Asterisk's calls and tickets; None: every node
+
+    @property
+    def purged_included(self) -> bool:
+        """Purged months' aggregates have no node: they count only in every node's report."""
+        return self.node is None
 
     def bounds(self) -> tuple[datetime, datetime]:
         """[start, end) instants of the local dates first..last."""
@@ -107,12 +113,16 @@ def build_report(connection: Connection, query: ReportQuery) -> Report:
     _live_counts(connection, query, report)
     _live_profile(connection, query, report)
     full_months = [m for m in report.months if month_fully_inside(m, query.first, query.last)]
+    if not query.purged_included:
+        _note_node_without_purged(connection, query, list(report.months), report)
+        full_months = []
     if full_months:
         _add_purged(connection, query, full_months, report)
         _aggregate_profile(connection, query, full_months, report)
     report.tickets = _tickets(connection, query, full_months)
     partial = [m for m in report.months if m not in full_months]
-    _note_partly_purged(connection, query, partial, report)
+    if query.purged_included:
+        _note_partly_purged(connection, query, partial, report)
     return report
 
 
@@ -316,7 +326,12 @@ def _tickets(connection: Connection, query: ReportQuery, full_months: list[str])
         (t.due.is_(None) | (t.done_at <= t.due), "on_time"),
         else_="late",
     ).label("state")
-    where = and_(_scope(t.tenant, query.tenant), t.created >= start, t.created < end)
+    where = and_(
+        _scope(t.tenant, query.tenant),
+        _scope(t.node, query.node),
+        t.created >= start,
+        t.created < end,
+    )
     statement = select(state, func.count()).where(where).group_by(state)
     found: dict[str, int] = {name: int(count) for name, count in connection.execute(statement)}
     on_time, late = int(found.get("on_time", 0)), int(found.get("late", 0))
@@ -348,4 +363,20 @@ def _note_partly_purged(
         report.notes.append(
             f"{month} is partly purged: its purged calls count only in reports "
             "that cover the whole month"
+        )
+
+
+def _note_node_without_purged(
+    connection: Connection, query: ReportQuery, months: list[str], report: Report
+) -> None:
+    agg = monthly_aggregates.c
+    where = and_(
+        agg.month.in_(months),
+        literal(True) if query.tenant is None else agg.tenant == tenant_key(query.tenant),
+    )
+    statement = select(agg.month).where(where).distinct().order_by(agg.month)
+    for (month,) in connection.execute(statement):
+        report.notes.append(
+            f"{month} is (partly) purged: its purged calls have no node and count only in "
+            "the report of every node"
         )

@@ -2,8 +2,9 @@
 
 The agents' SIPp phones keep every INVITE they receive: the display name and the X-PBXB
 headers are read from there. Callers press 1 with RFC 4733 events (SIPp's dtmf_2833_1.pcap);
-the callback ends in the daemon's database (ticket and record), the overflow forward at the
-switchboard's SIPp, the position announcements in Asterisk's full log.
+the callback ends in the daemon's database (ticket and record) and in Asterisk's CDR (recovered
+from there when the daemon was down), the overflow forward at the switchboard's SIPp, the
+position announcements in Asterisk's full log.
 """
 
 from __future__ import annotations
@@ -11,9 +12,13 @@ from __future__ import annotations
 import dataclasses
 import re
 import sqlite3
+import subprocess
+import sys
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -184,14 +189,19 @@ def records_and_tickets(tracked: tracking.Tracking) -> tuple[list[Any], list[Any
     return tracked.records(), tickets
 
 
+def pressing_1(pbx: CallCenter, call: Call, timeout: float) -> CallTrace:
+    """Place `call`, whose caller presses 1 while waiting; its trace once the caller is done."""
+    callers = pbx.place([call], pressing_1=True)
+    assert callers.wait(timeout).ok
+    [trace] = pbx.traces([call])
+    return trace
+
+
 def test_caller_who_presses_1_twice_gets_a_callback_ticket_and_hears_the_confirmation(
     pbx: CallCenter, tmp_path: Path
 ) -> None:
     for tracked, _running in _service(pbx, tmp_path, (GIFHORN_WAITING,), queue_timeout=60):
-        call = Call(center.GIFHORN_CENTRAL, caller=GIFHORN_CALLER)
-        callers = pbx.place([call], pressing_1=True)
-        assert callers.wait(90).ok
-        [trace] = pbx.traces([call])
+        trace = pressing_1(pbx, Call(center.GIFHORN_CENTRAL, caller=GIFHORN_CALLER), 90)
         assert trace.var("PBXB_CALLBACK") == GIFHORN_CALLER, trace.describe()
         assert "pbx-bridge/callback-booked" in trace.heard, trace.describe()
         assert "pbx-bridge/digit-5" in trace.heard, trace.describe()
@@ -225,11 +235,65 @@ def test_withheld_caller_pressing_1_is_never_offered_a_callback_and_keeps_waitin
     pbx: CallCenter, tmp_path: Path
 ) -> None:
     for tracked, _running in _service(pbx, tmp_path, (GIFHORN_WAITING,), queue_timeout=8):
-        call = Call(center.GIFHORN_CENTRAL, withheld=True)
-        callers = pbx.place([call], pressing_1=True)
-        assert callers.wait(60).ok
-        [trace] = pbx.traces([call])
+        trace = pressing_1(pbx, Call(center.GIFHORN_CENTRAL, withheld=True), 60)
         assert not any(h.startswith("pbx-bridge/callback") for h in trace.heard), trace.heard
         assert trace.heard[-1] == "pbx-bridge/overflow", trace.describe()
         [record] = tracked.wait_for_records(1)
         assert record["outcome"] == "overflow" and record["caller"] is None, record
+
+
+def cdr_file(pbx: CallCenter) -> Path:
+    return pbx.asterisk.run_dir / "log" / "cdr-custom" / "pbx-bridge-cdr.csv"
+
+
+def audit(config: Path) -> subprocess.CompletedProcess[str]:
+    day = datetime.now(ZoneInfo("Europe/Berlin")).date().isoformat()
+    return subprocess.run(
+        [sys.executable, "-m", "pbx_bridge", "audit", "--config", str(config),
+         "--from", day, "--to", day],
+        capture_output=True, text=True, check=False, timeout=60,
+    )  # fmt: skip
+
+
+def test_a_callback_the_caller_booked_is_in_the_cdr_also_while_the_daemon_is_down(
+    pbx: CallCenter, tmp_path: Path
+) -> None:
+    # The CDR of this test's calls alone: earlier tests' calls have no record in this log.
+    cdr_file(pbx).write_text("")
+    bridge = pbx.configure((GIFHORN_WAITING,), queue_timeout=60)
+    cdr = {"source": "csv", "path": str(cdr_file(pbx)), "delay_s": 1}
+    tracked = tracking.enable(pbx, bridge, tmp_path, {"cdr": cdr})
+    log = tmp_path / "daemon.log"
+    service = tracking.start_service(pbx, tracked, log)
+    try:
+        seen = Call(center.GIFHORN_CENTRAL, caller=GIFHORN_CALLER)
+        assert pbx.place([seen], pressing_1=True).wait(60).ok
+        [record] = tracked.wait_for_records(1)
+        assert record["outcome"] == "callback" and record["source"] is None, record
+        checked = audit(tracked.config)
+        assert checked.returncode == 0, checked.stdout + checked.stderr
+
+        service.stop()  # the failsafe decides, nobody tracks; the caller books all the same
+        unseen = Call(center.GIFHORN_CENTRAL, caller=center.WOLFSBURG_CENTRAL)
+        assert pbx.place([unseen], pressing_1=True).wait(60).ok
+        [trace] = pbx.traces([unseen])
+        assert trace.var("PBXB_DECIDED_BY") == "fallback", trace.describe()
+        assert trace.var("PBXB_CALLBACK") == center.WOLFSBURG_CENTRAL, trace.describe()
+        runs = len(tracking.events(log, "cdr_reconciled"))
+        service = tracking.start_service(pbx, tracked, log)
+        [*_, reconciled] = tracking.wait_for_log(log, "cdr_reconciled", timeout=20, count=runs + 1)
+        assert (reconciled["missing"], reconciled["corrected"]) == (1, 0), reconciled
+    finally:
+        service.stop()
+
+    records, tickets = records_and_tickets(tracked)
+    assert [(r["outcome"], r["source"]) for r in records] == [
+        ("callback", None),
+        ("callback", "cdr"),
+    ]
+    assert records[1]["detail"] == "the caller chose a callback", records[1]
+    assert sorted((t["source"], t["caller_full"]) for t in tickets) == sorted(
+        [("caller", GIFHORN_CALLER), ("caller", center.WOLFSBURG_CENTRAL)]
+    )
+    checked = audit(tracked.config)
+    assert checked.returncode == 0, checked.stdout + checked.stderr

@@ -12,9 +12,8 @@ import json
 import sqlite3
 import subprocess
 import sys
-import time
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -26,11 +25,12 @@ from tests.testbed import tracking
 from tests.testbed.asterisk import Testbed
 from tests.testbed.callcenter import CallCenter
 from tests.testbed.calls import CallTrace
+from tests.testbed.mix_run import Scenario, run_mix, start_center, wait_for_records
 from tests.testbed.sipp import Call
 
 pytestmark = pytest.mark.asterisk
 
-SCENARIOS: Sequence[Callable[[mix.Session], list[mix.Planned]]] = (
+SCENARIOS: Sequence[Scenario] = (
     mix.resolved,
     mix.agent_hangs_up,
     mix.blind_transfer,
@@ -57,16 +57,7 @@ EXPECTED = Counter(
 
 @pytest.fixture(scope="module")
 def center(testbed: Testbed, tmp_path_factory: pytest.TempPathFactory) -> Iterator[CallCenter]:
-    run_dir = tmp_path_factory.mktemp("records")
-    names = [name for tenant in mix.TENANTS for name in tenant.sounds]
-    pbx = CallCenter.start(
-        testbed,
-        run_dir,
-        names,
-        agents=mix.AGENTS,
-        talk_ms=mix.AGENT_TALK_MS,
-        refer_after_ms=mix.REFER_AFTER_MS,
-    )
+    pbx = start_center(testbed, tmp_path_factory.mktemp("records"))
     yield pbx
     pbx.stop()
 
@@ -75,15 +66,6 @@ def rows(database: Path, sql: str) -> list[dict[str, object]]:
     with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as db:
         db.row_factory = sqlite3.Row
         return [dict(row) for row in db.execute(sql)]
-
-
-def wait_for_records(tracked: tracking.Tracking, count: int, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while len(tracked.records()) < count:
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{len(tracked.records())} of {count} records after {timeout} s")
-        time.sleep(0.2)
-    time.sleep(1.0)  # anything more would be a duplicate: give it the chance to show
 
 
 def report_json(config: Path, day: str) -> dict[str, object]:
@@ -99,16 +81,7 @@ def report_json(config: Path, day: str) -> dict[str, object]:
 def test_traffic_mix_leaves_exactly_the_expected_records_and_figures(
     center: CallCenter, tmp_path: Path
 ) -> None:
-    bridge = center.configure(mix.TENANTS, queue_timeout=mix.QUEUE_TIMEOUT)
-    tracked = tracking.enable(center, bridge, tmp_path)
-    service = tracking.start_service(center, tracked, tmp_path / "daemon.log")
-    try:
-        session = mix.Session(center, service.daemon)
-        planned = [call for scenario in SCENARIOS for call in scenario(session)]
-        wait_for_records(tracked, len(planned))
-    finally:
-        service.stop()
-
+    tracked, planned = run_mix(center, SCENARIOS, tmp_path)
     records = tracked.records()
     got = Counter((r["tenant"], r["outcome"]) for r in records)
     assert got == EXPECTED, records

@@ -7,6 +7,8 @@ was waiting at the kill hangs up meanwhile (the tracker can only guess that call
 After its restart the daemon reconciles the call log with the CDR file Asterisk writes
 (cdr_custom): it adds the calls it never saw and corrects the guess.
 `PBXB_CDR_OUTAGE_S` sets how long it stays down (default 15 s; `make soak` runs 60 s).
+Where the CDR cannot tell a transfer (to a line no party answers), Asterisk's CEL can: the
+restarted daemon reads both.
 """
 
 from __future__ import annotations
@@ -24,15 +26,23 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from pbx_bridge.cdr.csv_source import CsvSource
+from pbx_bridge.cdr.settings import CUSTOM_COLUMNS
+from pbx_bridge.core.calls import Outcome
+from pbx_bridge.core.cdr_outcomes import records_of
+from pbx_bridge.core.privacy import PrivacyPolicy
 from tests.testbed import center as center_numbers
 from tests.testbed import record_ami as mix
 from tests.testbed import tracking
 from tests.testbed.asterisk import Testbed
 from tests.testbed.callcenter import NOBODY_QUEUE, CallCenter
+from tests.testbed.sipp import Call
 
 pytestmark = pytest.mark.asterisk
 
 OUTAGE_S = float(os.environ.get("PBXB_CDR_OUTAGE_S", "15"))
+BERLIN = ZoneInfo("Europe/Berlin")
+EVER = (datetime(2000, 1, 1, tzinfo=BERLIN), datetime(2100, 1, 1, tzinfo=BERLIN))
 # Meinersen's calls wait in a queue nobody serves: a caller still waiting at the kill hangs up
 # during the outage, which the restarted tracker can only guess ("failed").
 MEINERSEN = dataclasses.replace(mix.MEINERSEN, extra={"queue": NOBODY_QUEUE})
@@ -150,3 +160,51 @@ def test_calls_during_a_daemon_outage_get_one_record_each_and_the_audit_is_equal
     checked = audit(tracked.config, day)
     assert checked.returncode == 0, checked.stdout + checked.stderr
     assert "differ" not in checked.stdout
+
+
+def cel_file(center: CallCenter) -> Path:
+    return center.asterisk.run_dir / "log" / "cel-custom" / "pbx-bridge-cel.csv"
+
+
+def test_a_transfer_no_cdr_row_shows_is_recovered_from_cel_after_an_outage(
+    center: CallCenter, tmp_path: Path
+) -> None:
+    """The agent blind-transfers to a clerk whose line is an announcement: no party answers
+    after the agent, so the CDR alone says resolved; CEL's BLINDTRANSFER says transferred."""
+    # This test's calls alone: the log below has none of the module's earlier calls.
+    for path in (cdr_file(center), cel_file(center)):
+        path.write_text("")
+    bridge = center.configure(TENANTS, queue_timeout=20)
+    cel = {"source": "csv", "path": str(cel_file(center))}
+    tracked = tracking.enable(
+        center, bridge, tmp_path,
+        {"cdr": {"source": "csv", "path": str(cdr_file(center)), "delay_s": 1, "cel": cel}},
+    )  # fmt: skip
+    log = tmp_path / "daemon.log"
+    service = tracking.start_service(center, tracked, log)
+    center.set_global("TESTBED_CLERK_AWAY", "1")
+    try:
+        service.stop()
+        # A caller of its own: the module's first test numbered its callers from 01.
+        away = Call(mix.ISENBUETTEL_CENTRAL, caller="099955500099")
+        assert center.place([away], hold_ms=mix.WAITS).wait(60).ok
+        [trace] = center.traces([away])
+        runs = len(tracking.events(log, "cdr_reconciled"))
+        service = tracking.start_service(center, tracked, log)
+        [*_, reconciled] = tracking.wait_for_log(log, "cdr_reconciled", timeout=20, count=runs + 1)
+        [record] = tracked.wait_for_records(1)
+    finally:
+        center.reset_globals()
+        service.stop()
+
+    assert reconciled["missing"] == 1, reconciled
+    assert (record["call_id"], record["source"]) == (trace.linkedid, "cdr"), record
+    assert (record["outcome"], record["detail"]) == ("transferred", "clerk-1"), record
+    assert record["tenant"] == "isenbuettel", record
+    # The CDR alone: the agent answered and nobody after, so it would say resolved.
+    rows = CsvSource(cdr_file(center), CUSTOM_COLUMNS, BERLIN).rows(*EVER)
+    [cdr_only] = records_of(rows, "n", PrivacyPolicy())
+    assert cdr_only.outcome is Outcome.RESOLVED, cdr_only
+    day = datetime.now(BERLIN).date().isoformat()
+    checked = audit(tracked.config, day)
+    assert checked.returncode == 0, checked.stdout + checked.stderr

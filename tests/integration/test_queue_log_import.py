@@ -11,21 +11,21 @@ from __future__ import annotations
 import sqlite3
 import subprocess
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
 
 from tests.testbed import record_ami as mix
-from tests.testbed import tracking
 from tests.testbed.asterisk import Testbed
 from tests.testbed.callcenter import TRANSFER_QUEUE, CallCenter
+from tests.testbed.mix_run import Scenario, run_mix, start_center
 from tests.unit.cli_reports.console import write_config
 
 pytestmark = pytest.mark.asterisk
 
 # The calls that reach a queue: only those are in the queue_log.
-SCENARIOS: Sequence[Callable[[mix.Session], list[mix.Planned]]] = (
+SCENARIOS: Sequence[Scenario] = (
     mix.resolved,
     mix.agent_hangs_up,
     mix.blind_transfer,
@@ -36,16 +36,7 @@ SCENARIOS: Sequence[Callable[[mix.Session], list[mix.Planned]]] = (
 
 @pytest.fixture(scope="module")
 def center(testbed: Testbed, tmp_path_factory: pytest.TempPathFactory) -> Iterator[CallCenter]:
-    run_dir = tmp_path_factory.mktemp("queue-log")
-    names = [name for tenant in mix.TENANTS for name in tenant.sounds]
-    pbx = CallCenter.start(
-        testbed,
-        run_dir,
-        names,
-        agents=mix.AGENTS,
-        talk_ms=mix.AGENT_TALK_MS,
-        refer_after_ms=mix.REFER_AFTER_MS,
-    )
+    pbx = start_center(testbed, tmp_path_factory.mktemp("queue-log"))
     yield pbx
     pbx.stop()
 
@@ -58,15 +49,7 @@ def outcomes(database: Path) -> dict[str, str]:
 def test_the_queue_log_of_real_calls_imports_to_the_daemons_outcomes(
     center: CallCenter, tmp_path: Path
 ) -> None:
-    bridge = center.configure(mix.TENANTS, queue_timeout=mix.QUEUE_TIMEOUT)
-    tracked = tracking.enable(center, bridge, tmp_path)
-    service = tracking.start_service(center, tracked, tmp_path / "daemon.log")
-    try:
-        session = mix.Session(center, service.daemon)
-        planned = [call for scenario in SCENARIOS for call in scenario(session)]
-        deadline_records(tracked, len(planned))
-    finally:
-        service.stop()
+    tracked, planned = run_mix(center, SCENARIOS, tmp_path)
     recorded = outcomes(tracked.database)
     assert sorted(recorded.values()) == sorted(
         ["resolved", "resolved", "transferred", "abandoned", "overflow"]
@@ -92,7 +75,3 @@ def test_the_queue_log_of_real_calls_imports_to_the_daemons_outcomes(
     assert again.returncode == 0, again.stderr
     assert f"{len(planned)} skipped (recorded by the daemon)" in again.stdout
     assert len(tracked.records()) == len(planned)
-
-
-def deadline_records(tracked: tracking.Tracking, count: int) -> None:
-    tracking.poll(lambda: True if len(tracked.records()) >= count else None, 60, f"{count} records")

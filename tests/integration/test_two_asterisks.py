@@ -1,6 +1,6 @@
 """Two Asterisk servers, each with its own daemon, write one PostgreSQL call log: every call
-has one record under its Asterisk's node, and the report over both counts exactly the calls
-placed on both."""
+has one record under its Asterisk's node, the report over both counts exactly the calls placed
+on both, and each node's report exactly the calls placed on that node."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import psycopg
@@ -63,14 +64,14 @@ def call_log_url() -> Iterator[str]:
         yield url
 
 
-def report_total(config: Path, day: str) -> int:
+def report(config: Path, day: str, node: str = "all") -> dict[str, Any]:
     done = subprocess.run(
         [sys.executable, "-m", "pbx_bridge", "report", "--config", str(config),
-         "--from", day, "--to", day, "--format", "json"],
+         "--from", day, "--to", day, "--node", node, "--format", "json"],
         capture_output=True, text=True, check=True, timeout=60,
     )  # fmt: skip
-    total: int = json.loads(done.stdout)["total_calls"]
-    return total
+    data: dict[str, Any] = json.loads(done.stdout)
+    return data
 
 
 def test_the_report_over_two_asterisks_counts_every_call_placed_on_either(
@@ -120,5 +121,12 @@ def test_the_report_over_two_asterisks_counts_every_call_placed_on_either(
     for node in expected:
         assert tenants[(node, "gifhorn")] == 4 and tenants[(node, "wardenburg")] == 2
     day = datetime.now(ZoneInfo("Europe/Berlin")).date().isoformat()
-    assert report_total(configs[0], day) == sum(expected.values())
-    assert report_total(configs[1], day) == sum(expected.values())
+    whole = report(configs[0], day)
+    assert whole["total_calls"] == sum(expected.values())
+    assert report(configs[1], day) == whole
+    parts = {node: report(configs[0], day, node) for node in expected}
+    for node, part in parts.items():
+        assert part["total_calls"] == expected[node], (node, part)
+        assert part["tenants"] == {"gifhorn": 4, "wardenburg": 2, "(unrouted)": 2}, part
+    for outcome, share in whole["outcomes"].items():
+        assert share["calls"] == sum(p["outcomes"][outcome]["calls"] for p in parts.values())

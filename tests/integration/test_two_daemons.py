@@ -1,13 +1,16 @@
 """Two daemons for one Asterisk: while one is restarted every 10 s under traffic, the dialplan
 asks the other (PBXB_SECOND_AGI_URL) before the fallback, so every caller is served and
-decided by a daemon, and both daemons' writes leave exactly one record per call."""
+decided by a daemon, and both daemons' writes leave exactly one record per call; an agent's
+wrap-up, which both daemons apply, leaves one record with its outcome and one ticket."""
 
 from __future__ import annotations
 
 import itertools
+import sqlite3
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -91,3 +94,46 @@ def test_a_rolling_restart_of_one_of_two_daemons_loses_and_doubles_no_call(
     outcomes = {r["outcome"] for r in records}
     assert outcomes <= {"resolved", "closed", "unrouted"}, outcomes
     assert sum(r["outcome"] == "closed" for r in records) == CALLS // len(NUMBERS)
+
+
+def test_an_agents_wrapup_seen_by_both_daemons_makes_one_record_and_one_ticket(
+    center: CallCenter, tmp_path: Path
+) -> None:
+    bridge = center.configure(mix.TENANTS, queue_timeout=30)
+    tracked = tracking.enable(center, bridge, tmp_path)
+    log_a, log_b = tmp_path / "daemon-a.log", tmp_path / "daemon-b.log"
+    service = tracking.start_service(center, tracked, log_a)
+    config_b, port_b = second_config(bridge, tmp_path)
+    second = Daemon(config_b, port_b, log_b)
+    second.start()
+    try:
+        tracking.wait_for_log(log_b, "ami_resynced")
+        center.set_global("PBXB_SECOND_AGI_URL", f"agi://127.0.0.1:{port_b}/route")
+        [call] = center.run_calls([Call(mix.GIFHORN_KFZ)], hold_ms=mix.HANGS_UP_AFTER_TALK)
+        assert call.answered_by is not None, call.describe()
+        code = center.dial_feature_code(call.answered_by.removeprefix("PJSIP/"), "*81")
+        assert code.heard == ["beep"], code.describe()
+        for log in (log_a, log_b):
+            tracking.wait_for_log(log, "wrapup_applied")
+        time.sleep(1.0)  # a second record or ticket would show now
+        records, tickets, wrapups = rows(tracked, "calls", "tickets", "wrapups")
+    finally:
+        service.stop()
+        second.stop()
+
+    assert [(r["call_id"], r["outcome"]) for r in records] == [(call.linkedid, "callback")]
+    assert records[0]["tracked_outcome"] == "resolved", records
+    assert [(t["call_id"], t["source"], t["status"]) for t in tickets] == [
+        (call.linkedid, "agent", "open")
+    ]
+    assert [(w["call_id"], w["status"]) for w in wrapups] == [(call.linkedid, "applied")]
+    applied = [
+        line["status"] for log in (log_a, log_b) for line in tracking.events(log, "wrapup_applied")
+    ]
+    assert applied == ["applied", "applied"], applied
+
+
+def rows(tracked: tracking.Tracking, *tables: str) -> list[list[dict[str, Any]]]:
+    with sqlite3.connect(f"file:{tracked.database}?mode=ro", uri=True) as db:
+        db.row_factory = sqlite3.Row
+        return [[dict(row) for row in db.execute(f"SELECT * FROM {t}")] for t in tables]

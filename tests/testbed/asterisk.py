@@ -2,7 +2,7 @@
 
 The Asterisk comes from the Debian unstable root that `tests/testbed/provision` builds. It runs
 without chroot, through that root's own dynamic loader (`ld-linux … --library-path …`), so a
-process AGI it spawns (`AGI(/work/main/.venv/bin/…)`) is an ordinary host process that can run
+process AGI it spawns (`AGI(<project>/.venv/bin/…)`) is an ordinary host process that can run
 the project's virtualenv. Every `[directories]` entry points into the root (modules, binaries)
 or into the run's own folder (config, data, logs), so several Asterisks can run side by side.
 """
@@ -160,6 +160,7 @@ class Asterisk:
             "spool",
             "run",
             "log/cdr-custom",
+            "log/cel-custom",
             "agi-bin",
             "data/sounds",
             "moh",

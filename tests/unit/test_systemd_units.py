@@ -27,6 +27,25 @@ def installed_copies(tmp_path: Path) -> list[Path]:
     return copies
 
 
+def installed_copy(tmp_path: Path, name: str) -> Path:
+    return next(p for p in installed_copies(tmp_path) if p.name == name)
+
+
+def security_exposure(unit: Path) -> tuple[float, str, str]:
+    """`systemd-analyze security`'s overall exposure level and rating for the unit, and its
+    whole report (for the failure message)."""
+    assert ANALYZE is not None
+    done = subprocess.run(
+        [ANALYZE, "security", "--offline=true", str(unit)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    match = re.search(r"Overall exposure level for \S+: ([0-9.]+) (\w+)", done.stdout)
+    assert match, done.stdout + done.stderr
+    return float(match.group(1)), match.group(2), done.stdout
+
+
 def test_units_verify(tmp_path: Path) -> None:
     assert ANALYZE is not None
     done = subprocess.run(
@@ -41,18 +60,8 @@ def test_units_verify(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("name", ["pbx-bridge.service", "pbx-bridge-web.service"])
 def test_services_are_rated_ok_by_systemd_analyze_security(tmp_path: Path, name: str) -> None:
-    assert ANALYZE is not None
-    service = next(p for p in installed_copies(tmp_path) if p.name == name)
-    done = subprocess.run(
-        [ANALYZE, "security", "--offline=true", str(service)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    match = re.search(r"Overall exposure level for \S+: ([0-9.]+) (\w+)", done.stdout)
-    assert match, done.stdout + done.stderr
-    exposure, rating = float(match.group(1)), match.group(2)
-    assert exposure <= 2.0, done.stdout
+    exposure, rating, report = security_exposure(installed_copy(tmp_path, name))
+    assert exposure <= 2.0, report
     assert rating in {"OK", "SAFE"}
 
 
@@ -88,20 +97,12 @@ def test_web_unit_runs_the_console_apart_from_the_daemon() -> None:
 
 
 def test_report_unit_is_hardened_like_the_daemon(tmp_path: Path) -> None:
-    assert ANALYZE is not None
-    service = next(p for p in installed_copies(tmp_path) if p.name == "pbx-bridge-report.service")
-    done = subprocess.run(
-        [ANALYZE, "security", "--offline=true", str(service)],
-        capture_output=True,
-        text=True,
-        check=False,
+    service = installed_copy(tmp_path, "pbx-bridge-report.service")
+    exposure, _rating, report = security_exposure(service)
+    assert exposure <= 2.0, report
+    assert "ExecStart=/usr/local/bin/pbx-bridge report send" in service.read_text().replace(
+        str(Path(sys.prefix) / "bin" / "pbx-bridge"), "/usr/local/bin/pbx-bridge"
     )
-    match = re.search(r"Overall exposure level for \S+: ([0-9.]+) (\w+)", done.stdout)
-    assert match, done.stdout + done.stderr
-    assert float(match.group(1)) <= 2.0, done.stdout
-    assert "ExecStart=/usr/local/bin/pbx-bridge report send" in service.with_suffix(
-        ".service"
-    ).read_text().replace(str(Path(sys.prefix) / "bin" / "pbx-bridge"), "/usr/local/bin/pbx-bridge")
 
 
 def test_report_timer_sends_on_the_first_at_six_and_retries() -> None:

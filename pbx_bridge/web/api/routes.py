@@ -1,4 +1,4 @@
-"""GET /api/v1/report: exactly what `pbx-bridge report --format json` prints."""
+"""GET /api/v1/report[?node=N]: exactly what `pbx-bridge report --format json` prints."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from pbx_bridge.core.console_access import Area
+from pbx_bridge.reporting.figures import ALL
 from pbx_bridge.web import selection
 from pbx_bridge.web.auth.guard import console, require
 from pbx_bridge.web.reports.service import report_json
@@ -20,7 +21,8 @@ def report(request: Request) -> Response:
     if selection.text(params, "from") is None or selection.text(params, "to") is None:
         raise HTTPException(400, "from and to are required, as YYYY-MM-DD")
     period = selection.period(params, context.today())
-    data = report_json(context, caller.principal, selection.text(params, "tenant"), period)
+    tenant, node = selection.text(params, "tenant"), selection.text(params, "node")
+    data = report_json(context, caller.principal, tenant, period, None if node == ALL else node)
     return JSONResponse(data)
 
 

@@ -17,12 +17,17 @@ from pbx_bridge.web.reports.charts import BarChart, HeatMap, bar_chart, heat_map
 
 
 def report_json(
-    context: ConsoleContext, principal: Principal, requested: str | None, period: Period
+    context: ConsoleContext,
+    principal: Principal,
+    requested: str | None,
+    period: Period,
+    node: str | None = None,
 ) -> dict[str, Any]:
-    """Exactly what `pbx-bridge report --tenant T --from .. --to .. --format json` prints."""
+    """Exactly what `pbx-bridge report --tenant T --from .. --to .. [--node N] --format json`
+    prints."""
     tenant = principal.single_tenant(requested)
     report = context.call_log.report(
-        tenant=tenant, first=period.first, last=period.last, now=context.clock()
+        tenant=tenant, first=period.first, last=period.last, now=context.clock(), node=node
     )
     return as_json(report)
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
+from datetime import datetime
 
 from pbx_bridge import channel_vars as cv
 from pbx_bridge.agi.variables import ACCOUNTCODE, call_request, channel_variables, queue_variables
-from pbx_bridge.core.routing import decide
+from pbx_bridge.core.routing import Decision, decide
 from pbx_bridge.core.tenants import OverflowAction, OverflowPolicy, TenantDirectory
 from tests.unit.core.factories import at, wolfsburg_directory
 
@@ -31,12 +32,20 @@ def with_gifhorn_choices(directory: TenantDirectory) -> TenantDirectory:
     return TenantDirectory(directory.center, (changed, *others))
 
 
-def test_a_queued_gifhorn_call_gets_display_headers_and_choices() -> None:
-    directory = with_gifhorn_choices(wolfsburg_directory())
+def gifhorn_call(
+    directory: TenantDirectory, now: datetime, *, withheld: bool = False
+) -> tuple[Decision, list[tuple[str, str]]]:
+    """The decision for a call from 05371820 to Gifhorn's central number at `now`, and the
+    queue variables it gets."""
     environment = env("05371820")
     request = call_request(environment, None)
-    decision = decide(directory, request, OPEN)
-    pairs = dict(queue_variables(directory, decision, environment, request, withheld=False))
+    decision = decide(directory, request, now)
+    return decision, queue_variables(directory, decision, environment, request, withheld=withheld)
+
+
+def test_a_queued_gifhorn_call_gets_display_headers_and_choices() -> None:
+    _, extra = gifhorn_call(with_gifhorn_choices(wolfsburg_directory()), OPEN)
+    pairs = dict(extra)
     assert pairs[cv.AGENT_DISPLAY] == "Gifhorn Zentrale: Müller"
     assert (pairs[cv.SIP_TENANT], pairs[cv.SIP_DEPARTMENT]) == ("gifhorn", "Zentrale")
     assert (pairs[cv.CALLBACK_AFTER], pairs[cv.CALLBACK_DIAL]) == ("60", "05371820")
@@ -44,28 +53,17 @@ def test_a_queued_gifhorn_call_gets_display_headers_and_choices() -> None:
 
 
 def test_a_withheld_caller_gets_no_callback() -> None:
-    directory = with_gifhorn_choices(wolfsburg_directory())
-    environment = env("05371820")
-    request = call_request(environment, None)
-    decision = decide(directory, request, OPEN)
-    pairs = dict(queue_variables(directory, decision, environment, request, withheld=True))
+    _, extra = gifhorn_call(with_gifhorn_choices(wolfsburg_directory()), OPEN, withheld=True)
+    pairs = dict(extra)
     assert (pairs[cv.CALLBACK_AFTER], pairs[cv.CALLBACK_DIAL]) == ("", "")
 
 
 def test_a_closed_call_gets_none_of_them() -> None:
-    directory = wolfsburg_directory()
-    environment = env("05371820")
-    request = call_request(environment, None)
-    decision = decide(directory, request, CLOSED)
-    assert queue_variables(directory, decision, environment, request, withheld=False) == []
+    assert gifhorn_call(wolfsburg_directory(), CLOSED)[1] == []
 
 
 def test_the_action_stays_last_after_the_extra_variables() -> None:
-    directory = wolfsburg_directory()
-    environment = env("05371820")
-    request = call_request(environment, None)
-    decision = decide(directory, request, OPEN)
-    extra = queue_variables(directory, decision, environment, request, withheld=False)
+    decision, extra = gifhorn_call(wolfsburg_directory(), OPEN)
     pairs = channel_variables(
         decision, queue_timeout=300, decided_by="daemon", generation="g", extra=extra
     )

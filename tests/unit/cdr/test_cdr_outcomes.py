@@ -8,11 +8,13 @@ from pbx_bridge.core.calls import Outcome
 from pbx_bridge.core.cdr_outcomes import (
     NO_WAIT_DETAIL,
     SOURCE,
+    CdrRow,
     group_by_call,
     read_userfield,
     record_of,
     records_of,
 )
+from pbx_bridge.core.outcomes import CALLER_CALLBACK_DETAIL
 from pbx_bridge.core.privacy import PrivacyPolicy
 from tests.unit.cdr.fixture import EXPECTED, mix_rows
 
@@ -88,3 +90,29 @@ def test_an_unanswered_queue_call_with_a_full_queue_is_overflow() -> None:
     full = replace(row, dstchannel="", userfield=row.userfield + "&queue=FULL")
     record = record_of([full], "pbx1", POLICY)
     assert record is not None and (record.outcome, record.detail) == (Outcome.OVERFLOW, "full")
+
+
+def test_a_callback_the_caller_booked_while_waiting_is_a_callback_with_its_number() -> None:
+    row = mix_rows()[0]
+    waiting = replace(row, dstchannel="", disposition="ANSWERED", lastapp="Hangup")
+    marked = replace(waiting, userfield=row.userfield + "&callback=05371000099&booked=1")
+    record = record_of([marked], "pbx1", POLICY)
+    assert record is not None
+    assert (record.outcome, record.detail) == (Outcome.CALLBACK, CALLER_CALLBACK_DETAIL)
+    assert record.callback_to == "05371000099" and record.tenant == row_tenant(row)
+    # The queue gave up first and the overflow offered the callback: still a callback.
+    overflowed = replace(marked, userfield=row.userfield + "&queue=TIMEOUT&callback=0537&booked=1")
+    assert (got := record_of([overflowed], "pbx1", POLICY)) is not None
+    assert got.outcome is Outcome.CALLBACK and got.callback_to == "0537"
+
+
+def test_a_callback_number_cut_off_by_the_column_is_no_number() -> None:
+    row = mix_rows()[0]
+    cut = replace(row, dstchannel="", userfield=row.userfield + "&callback=05371")
+    record = record_of([cut], "pbx1", POLICY)
+    assert record is not None
+    assert record.outcome is Outcome.CALLBACK and record.callback_to is None
+
+
+def row_tenant(row: CdrRow) -> str:
+    return read_userfield(row.userfield)["tenant"]

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import replace
+from datetime import datetime
 
 from sqlalchemy import func, select
 
 from pbx_bridge.cdr.csv_source import CsvSource
 from pbx_bridge.cdr.reconcile import Reconciled, reconcile
 from pbx_bridge.cdr.settings import CUSTOM_COLUMNS
-from pbx_bridge.core.calls import CallRecord, Outcome, Wrapup
+from pbx_bridge.core.calls import CallRecord, Outcome, TicketSource, Wrapup
 from pbx_bridge.core.cdr_audit import GUESSED_DETAIL
-from pbx_bridge.core.cdr_outcomes import records_of
+from pbx_bridge.core.cdr_outcomes import CdrRow, records_of
 from pbx_bridge.core.privacy import PrivacyPolicy
 from pbx_bridge.storage import CallLog
 from pbx_bridge.storage.models import calls
@@ -129,3 +131,30 @@ def test_a_corrected_record_keeps_nothing_of_the_guess(call_log: CallLog) -> Non
     fixed = call_log.get_record(NODE, abandoned.call_id)
     assert fixed is not None
     assert (fixed.outcome, fixed.detail, fixed.source) == (Outcome.ABANDONED, None, "cdr")
+
+
+class Rows:
+    """A CDR source of given rows."""
+
+    def __init__(self, rows: list[CdrRow]) -> None:
+        self._rows = rows
+
+    def rows(self, since: datetime, until: datetime) -> Iterator[CdrRow]:
+        return iter(self._rows)
+
+
+def test_a_callback_the_caller_booked_gets_its_ticket_once_however_often_it_runs(
+    call_log: CallLog,
+) -> None:
+    row = mix_rows()[0]
+    booked = replace(row, dstchannel="", userfield=row.userfield + "&callback=05371000099&booked=1")
+    for _ in range(2):
+        reconcile(
+            Rows([booked]), call_log, NODE, privacy=POLICY, region="DE",
+            since=EVER[0], until=EVER[1],
+        )  # fmt: skip
+    record = call_log.get_record(NODE, booked.linkedid)
+    assert record is not None and record.outcome is Outcome.CALLBACK
+    [ticket] = call_log.list_tickets()
+    assert (ticket.source, ticket.caller_full) == (TicketSource.CALLER, "05371000099")
+    assert ticket.tenant == record.tenant and ticket.due is not None

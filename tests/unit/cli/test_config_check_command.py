@@ -12,7 +12,7 @@ from pbx_bridge.config.loader import load_config
 from pbx_bridge.sounds.layout import prompt_path
 from pbx_bridge.sounds.prompts import plan_prompts
 from tests.unit.cli.console import SHIPPED_CONFIG, pbx_bridge
-from tests.unit.config.tree import GIFHORN, write_tree
+from tests.unit.config.tree import GIFHORN, tenant, write_tree
 
 WOLFSBURG_IDS = [
     "abfallwirtschaft",
@@ -90,28 +90,8 @@ def test_without_config_option_reads_config_bridge_yaml_of_the_working_directory
 def test_broken_tree_exits_2_with_every_error_as_file_line_message(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    gifhorn = """\
-        id: gifhorn
-        name: Landkreis Gifhorn
-        greeting: gifhorn
-        greeting_text: "Guten Tag."
-        holidays: NI
-        numbers:
-          - {number: "05371 82-0"}
-        hours:
-          mon-fri: "07:00-25:00"
-    """
-    meinersen = """\
-        id: meinersen
-        name: Samtgemeinde Meinersen
-        greeting: meinersen
-        greeting_text: "Guten Tag."
-        holidays: NI
-        numbers:
-          - {number: "Rathaus"}
-        closed:
-          action: forward
-    """
+    gifhorn = tenant(then='hours:\n  mon-fri: "07:00-25:00"\n')
+    meinersen = tenant("meinersen", numbers=["Rathaus"], then="closed:\n  action: forward\n")
     path = write_tree(tmp_path, {"gifhorn": gifhorn, "meinersen": meinersen})
     run = pbx_bridge(capsys, "config", "check", "--config", str(path))
     assert (run.code, run.out) == (2, "")

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.unit.cli.console import SOEST, WOLFSBURG, pbx_bridge
-from tests.unit.config.tree import write_tree
+from tests.unit.config.tree import tenant, write_tree
 
 ON_WOLFSBURG = ("--config", str(WOLFSBURG))
 
@@ -69,20 +69,15 @@ def test_geseke_split_days_and_fronleichnam_in_nw(capsys: pytest.CaptureFixture[
 def test_exception_on_a_holiday_names_the_holiday_it_replaces(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    tenant = """\
-        id: gifhorn
-        name: Landkreis Gifhorn
-        greeting: gifhorn
-        greeting_text: "Guten Tag."
-        holidays: NI
-        numbers:
-          - {number: "05371 82-0"}
-        hours:
-          mon-fri: "07:00-18:00"
-        exceptions:
-          - {date: 2026-10-31, hours: "07:00-18:00", reason: Sonderöffnung}
-    """
-    path = write_tree(tmp_path, {"gifhorn": tenant})
+    gifhorn = tenant(
+        then="""\
+            hours:
+              mon-fri: "07:00-18:00"
+            exceptions:
+              - {date: 2026-10-31, hours: "07:00-18:00", reason: Sonderöffnung}
+        """
+    )
+    path = write_tree(tmp_path, {"gifhorn": gifhorn})
     run = pbx_bridge(capsys, "hours", "gifhorn", "--week", "2026-W44", "--config", str(path))
     days = day_lines(run.out)
     assert days["2026-10-31"] == (
@@ -140,18 +135,8 @@ def test_malformed_or_impossible_week_exits_2(
 def test_broken_config_exits_2_with_its_errors(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    tenant = """\
-        id: gifhorn
-        name: Landkreis Gifhorn
-        greeting: gifhorn
-        greeting_text: "Guten Tag."
-        holidays: NI
-        numbers:
-          - {number: "05371 82-0"}
-        hours:
-          mon-fri: "18:00-07:00"
-    """
-    path = write_tree(tmp_path, {"gifhorn": tenant})
+    gifhorn = tenant(then='hours:\n  mon-fri: "18:00-07:00"\n')
+    path = write_tree(tmp_path, {"gifhorn": gifhorn})
     run = pbx_bridge(capsys, "hours", "gifhorn", "--week", "2026-W44", "--config", str(path))
     assert (run.code, run.out) == (2, "")
     assert run.err.startswith(f"{tmp_path / 'tenants/gifhorn.yaml'}:9: hours mon-fri: ")

@@ -17,6 +17,7 @@ from pbx_bridge.cli import calls, db, history_import, purge, report, tickets, wr
 # modules themselves, exactly as main.py does.
 MODULES = (db, calls, report, tickets, purge, wrapup, history_import)
 TENANTS = Path(__file__).resolve().parents[3] / "config" / "tenants"
+APRIL_2019_JSON = ("--from", "2019-04", "--to", "2019-04", "--format", "json")
 
 
 def write_config(directory: Path, database_url: str, extra: str = "") -> Path:

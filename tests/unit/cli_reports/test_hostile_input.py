@@ -14,7 +14,7 @@ from pbx_bridge.cli.main import main
 from pbx_bridge.core.free_text import MAX_NOTE_CHARS
 from tests.unit.cli_reports.console import pbx_bridge
 from tests.unit.cli_reports.test_db_commands import open_log
-from tests.unit.cli_reports.test_ticket_commands import recent_call
+from tests.unit.cli_reports.test_ticket_commands import callback_for_a_recent_call
 
 HOSTILE_NOTE = "Ruckruf\x1b[2J\x1b[H\rfake row\n42  gifhorn  forged\x07"
 
@@ -66,12 +66,7 @@ def test_purge_under_one_day_runs_with_force(config: Path) -> None:
 def test_a_note_with_control_characters_is_stored_as_one_line(
     capsys: pytest.CaptureFixture[str], config: Path
 ) -> None:
-    log = open_log(config)
-    recent_call(log, "1700000000.7")
-    log.close()
-    run = pbx_bridge(
-        capsys, config, "wrapup", "1700000000.7", "--outcome", "callback", "--note", HOSTILE_NOTE
-    )
+    run = callback_for_a_recent_call(capsys, config, "1700000000.7", "--note", HOSTILE_NOTE)
     assert run.code == 0, run.err
     (ticket,) = pbx_bridge(capsys, config, "tickets", "list", "--format", "json").json()
     assert ticket["note"] == "Ruckruf [2J [H fake row 42  gifhorn  forged"
@@ -81,10 +76,7 @@ def test_a_note_with_control_characters_is_stored_as_one_line(
 def test_control_characters_already_in_the_database_are_listed_escaped(
     capsys: pytest.CaptureFixture[str], config: Path, fmt: str
 ) -> None:
-    log = open_log(config)
-    recent_call(log, "1700000000.8")
-    log.close()
-    run = pbx_bridge(capsys, config, "wrapup", "1700000000.8", "--outcome", "callback")
+    run = callback_for_a_recent_call(capsys, config, "1700000000.8")
     assert run.code == 0, run.err
     log = open_log(config)
     with log.engine.begin() as connection:  # as an older version or a direct write left it

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from pbx_bridge.cli.common import EXIT_CONFIG
 from pbx_bridge.storage.models import calls
-from tests.unit.cli_reports.console import pbx_bridge
+from tests.unit.cli_reports.console import APRIL_2019_JSON, pbx_bridge
 from tests.unit.cli_reports.test_db_commands import open_log
 from tests.unit.storage.builders import answered
 
@@ -48,19 +48,7 @@ def test_importing_a_file_twice_yields_one_row_per_call(
     assert "imported 4 calls" in first.out
     assert pbx_bridge(capsys, config, "import", "calls", str(path)).code == 0
     assert stored_calls(config) == 4
-    figures = pbx_bridge(
-        capsys,
-        config,
-        "report",
-        "--tenant",
-        "gifhorn",
-        "--from",
-        "2019-04",
-        "--to",
-        "2019-04",
-        "--format",
-        "json",
-    ).json()
+    figures = pbx_bridge(capsys, config, "report", "--tenant", "gifhorn", *APRIL_2019_JSON).json()
     assert figures["total_calls"] == 2
     assert figures["service_level"]["answered_within"] == 1
     assert figures["asa_s"] == 12.5

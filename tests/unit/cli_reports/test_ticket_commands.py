@@ -8,32 +8,31 @@ from pathlib import Path
 import pytest
 
 from pbx_bridge.core.calls import Outcome
-from pbx_bridge.storage import CallLog
-from tests.unit.cli_reports.console import pbx_bridge
+from tests.unit.cli_reports.console import Run, pbx_bridge
 from tests.unit.cli_reports.test_db_commands import open_log
 from tests.unit.core.factories import BERLIN
 from tests.unit.storage.builders import NODE, answered, unanswered
 
 
-def recent_call(log: CallLog, call_id: str) -> None:
-    """An answered Gifhorn call that ended minutes ago (wrap-ups are accepted for 30 minutes)."""
+def callback_for_a_recent_call(
+    capsys: pytest.CaptureFixture[str], config: Path, call_id: str, *options: str
+) -> Run:
+    """`wrapup CALL_ID --outcome callback OPTIONS` for an answered Gifhorn call `call_id` that
+    ended minutes ago (wrap-ups are accepted for 30 minutes)."""
     started = datetime.now(BERLIN) - timedelta(minutes=10)
+    log = open_log(config)
     log.write_record(answered(call_id, f"{started:%Y-%m-%dT%H:%M:%S}"))
+    log.close()
+    return pbx_bridge(capsys, config, "wrapup", call_id, "--outcome", "callback", *options)
 
 
 def test_callback_wrapup_opens_a_ticket_that_done_closes(
     capsys: pytest.CaptureFixture[str], config: Path
 ) -> None:
-    log = open_log(config)
-    recent_call(log, "1700000000.1")
-    log.close()
-    run = pbx_bridge(
+    run = callback_for_a_recent_call(
         capsys,
         config,
-        "wrapup",
         "1700000000.1",
-        "--outcome",
-        "callback",
         "--department",
         "Kfz-Zulassung",
         "--note",
@@ -65,9 +64,8 @@ def test_overdue_lists_only_tickets_past_due(
     log = open_log(config)
     old = answered("1554102000.1", "2019-04-01T09:00")
     log.write_record(old)
-    recent_call(log, "1700000000.2")
     log.close()
-    pbx_bridge(capsys, config, "wrapup", "1700000000.2", "--outcome", "callback")
+    callback_for_a_recent_call(capsys, config, "1700000000.2")
     # The 2019 call is far too old for a wrap-up now…
     late = pbx_bridge(capsys, config, "wrapup", "1554102000.1", "--outcome", "callback")
     assert late.code == 1 and "too late" in late.err

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.unit.config.tree import findings
+from tests.unit.config.tree import findings, tenant
+
+# Its number is Gifhorn's, written another way: the clash is reported at line 7.
+WOLFSBURG_CLAIMING_GIFHORN = tenant("wolfsburg", numbers=["+49 5371 820"])
 
 
 def test_errors_in_several_files_are_all_reported_sorted(tmp_path: Path) -> None:
@@ -18,31 +21,23 @@ def test_errors_in_several_files_are_all_reported_sorted(tmp_path: Path) -> None
         agi:
           listen: "localhost"
     """
-    wolfsburg = """\
-        id: wolfsburg
-        name: Stadt Wolfsburg
-        greeting: wolfsburg
-        greeting_text: "Guten Tag."
-        holidays: NS
-        numbers:
-          - {number: "05361 0999-0"}
-        hours:
-          mon-fri: "07:00-18:00"
-          sat: "25:00-12:00"
-    """
-    gifhorn = """\
-        id: gifhorn
-        name: Landkreis Gifhorn
-        greeting: gifhorn
-        greeting_text: "Guten Tag."
-        holidays: NI
-        numbers:
-          - {number: "05371 82-0"}
-        hours:
-          mon-fir: "07:00-18:00"
-        closed:
-          action: forward
-    """
+    wolfsburg = tenant(
+        "wolfsburg",
+        holidays="NS",
+        then="""\
+            hours:
+              mon-fri: "07:00-18:00"
+              sat: "25:00-12:00"
+        """,
+    )
+    gifhorn = tenant(
+        then="""\
+            hours:
+              mon-fir: "07:00-18:00"
+            closed:
+              action: forward
+        """
+    )
     broken = """\
         id: uetze
           name: Gemeinde Uetze
@@ -76,16 +71,7 @@ def test_structural_error_in_bridge_does_not_hide_tenant_errors(tmp_path: Path) 
           unrouted_greetings: servicecenter
         tenants_dir: tenants
     """
-    tenant = """\
-        id: gifhorn
-        name: Landkreis Gifhorn
-        greeting: gifhorn
-        greeting_text: "Guten Tag."
-        holidays: NI
-        numbers:
-          - {number: "Rathaus"}
-    """
-    found = findings(tmp_path, {"gifhorn": tenant}, bridge)
+    found = findings(tmp_path, {"gifhorn": tenant(numbers=["Rathaus"])}, bridge)
     assert [(file, line) for file, line, _ in found] == [
         ("bridge.yaml", 1),
         ("bridge.yaml", 5),
@@ -94,21 +80,12 @@ def test_structural_error_in_bridge_does_not_hide_tenant_errors(tmp_path: Path) 
 
 
 def test_every_clash_of_a_number_is_reported(tmp_path: Path) -> None:
-    tenant = """\
-        id: {id}
-        name: Gemeinde {id}
-        greeting: {id}
-        greeting_text: "Guten Tag."
-        holidays: NI
-        numbers:
-          - {{number: "{number}"}}
-    """
     found = findings(
         tmp_path,
         {
-            "a": tenant.format(id="a", number="05371 82-0"),
-            "b": tenant.format(id="b", number="+495371820"),
-            "c": tenant.format(id="c", number="0049 5371 82 0"),
+            "a": tenant("a", numbers=["05371 82-0"]),
+            "b": tenant("b", numbers=["+495371820"]),
+            "c": tenant("c", numbers=["0049 5371 82 0"]),
         },
     )
     assert [(file, line) for file, line, _ in found] == [
@@ -119,19 +96,14 @@ def test_every_clash_of_a_number_is_reported(tmp_path: Path) -> None:
 
 
 def test_typo_in_a_tenant_does_not_hide_its_bad_hours(tmp_path: Path) -> None:
-    tenant = """\
-        id: gifhorn
-        name: Landkreis Gifhorn
-        greeting: gifhorn
-        greeting_text: "Guten Tag."
-        holidays: NI
-        numbers:
-          - {number: "05371 82-0"}
-        hours:
-          mon-fri: "18:00-07:00"
-        exeptions: []
-    """
-    found = findings(tmp_path, {"gifhorn": tenant})
+    gifhorn = tenant(
+        then="""\
+            hours:
+              mon-fri: "18:00-07:00"
+            exeptions: []
+        """
+    )
+    found = findings(tmp_path, {"gifhorn": gifhorn})
     assert [(file, line) for file, line, _ in found] == [
         ("tenants/gifhorn.yaml", 9),
         ("tenants/gifhorn.yaml", 10),
@@ -148,16 +120,7 @@ def test_typo_in_bridge_does_not_hide_a_bad_timezone(tmp_path: Path) -> None:
           queue_timout: 300
         tenants_dir: tenants
     """
-    tenant = """\
-        id: gifhorn
-        name: Landkreis Gifhorn
-        greeting: gifhorn
-        greeting_text: "Guten Tag."
-        holidays: NI
-        numbers:
-          - {number: "05371 82-0"}
-    """
-    found = findings(tmp_path, {"gifhorn": tenant}, bridge)
+    found = findings(tmp_path, {"gifhorn": tenant()}, bridge)
     assert [(file, line) for file, line, _ in found] == [
         ("bridge.yaml", 3),
         ("bridge.yaml", 6),
@@ -165,25 +128,8 @@ def test_typo_in_bridge_does_not_hide_a_bad_timezone(tmp_path: Path) -> None:
 
 
 def test_number_clash_with_a_tenant_that_has_other_errors_is_reported(tmp_path: Path) -> None:
-    gifhorn = """\
-        id: gifhorn
-        name: Landkreis Gifhorn
-        greeting: gifhorn
-        greeting_text: "Guten Tag."
-        holidays: XX
-        numbers:
-          - {number: "05371 82-0"}
-    """
-    wolfsburg = """\
-        id: wolfsburg
-        name: Stadt Wolfsburg
-        greeting: wolfsburg
-        greeting_text: "Guten Tag."
-        holidays: NI
-        numbers:
-          - {number: "+49 5371 820"}
-    """
-    found = findings(tmp_path, {"gifhorn": gifhorn, "wolfsburg": wolfsburg})
+    gifhorn = tenant(holidays="XX")
+    found = findings(tmp_path, {"gifhorn": gifhorn, "wolfsburg": WOLFSBURG_CLAIMING_GIFHORN})
     assert [(file, line) for file, line, _ in found] == [
         ("tenants/gifhorn.yaml", 5),
         ("tenants/wolfsburg.yaml", 7),
@@ -191,26 +137,8 @@ def test_number_clash_with_a_tenant_that_has_other_errors_is_reported(tmp_path: 
 
 
 def test_number_clash_with_a_tenant_file_that_has_a_typo_is_reported(tmp_path: Path) -> None:
-    gifhorn = """\
-        id: gifhorn
-        name: Landkreis Gifhorn
-        greeting: gifhorn
-        greeting_text: "Guten Tag."
-        holidays: NI
-        numbers:
-          - {number: "05371 82-0"}
-        queu: servicecenter
-    """
-    wolfsburg = """\
-        id: wolfsburg
-        name: Stadt Wolfsburg
-        greeting: wolfsburg
-        greeting_text: "Guten Tag."
-        holidays: NI
-        numbers:
-          - {number: "+49 5371 820"}
-    """
-    found = findings(tmp_path, {"gifhorn": gifhorn, "wolfsburg": wolfsburg})
+    gifhorn = tenant(then="queu: servicecenter\n")
+    found = findings(tmp_path, {"gifhorn": gifhorn, "wolfsburg": WOLFSBURG_CLAIMING_GIFHORN})
     assert [(file, line) for file, line, _ in found] == [
         ("tenants/gifhorn.yaml", 8),
         ("tenants/wolfsburg.yaml", 7),
@@ -220,25 +148,8 @@ def test_number_clash_with_a_tenant_file_that_has_a_typo_is_reported(tmp_path: P
 
 
 def test_number_clash_is_reported_when_the_second_file_has_a_typo(tmp_path: Path) -> None:
-    gifhorn = """\
-        id: gifhorn
-        name: Landkreis Gifhorn
-        greeting: gifhorn
-        greeting_text: "Guten Tag."
-        holidays: NI
-        numbers:
-          - {number: "05371 82-0"}
-    """
-    wolfsburg = """\
-        id: wolfsburg
-        name: Stadt Wolfsburg
-        greeting: wolfsburg
-        greeting_text: "Guten Tag."
-        holiday: NI
-        numbers:
-          - {number: "+49 5371 820"}
-    """
-    found = findings(tmp_path, {"gifhorn": gifhorn, "wolfsburg": wolfsburg})
+    wolfsburg = WOLFSBURG_CLAIMING_GIFHORN.replace("holidays: NI", "holiday: NI")
+    found = findings(tmp_path, {"gifhorn": tenant(), "wolfsburg": wolfsburg})
     lines = [(file, line) for file, line, _ in found]
     assert ("tenants/wolfsburg.yaml", 7) in lines, found
     assert any("already claimed by tenant 'gifhorn'" in message for _, _, message in found)

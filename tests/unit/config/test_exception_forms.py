@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import pytest
+
 from tests.unit.config.tree import BRIDGE, GIFHORN, findings, load_tree, single_finding
 
 WITH_CENTER_EXCEPTIONS = BRIDGE.replace(
@@ -90,17 +92,34 @@ def test_center_exception_errors_name_bridge_yaml_and_the_line(tmp_path: Path) -
     assert "ends (2026-12-27) before it starts" in found[1][2]
 
 
-def test_an_exception_needs_exactly_one_form(tmp_path: Path) -> None:
-    tenant = gifhorn_with(
-        "      - {hours: closed, reason: Irgendwann}\n"
-        "      - {date: 2026-12-24, from: 2026-12-24, to: 2026-12-25, hours: closed, reason: X}\n"
-        "      - {from: 2026-12-24, hours: closed, reason: Y}\n"
-    )
-    found = findings(tmp_path, {"gifhorn": tenant})
-    assert [line for _, line, _ in found] == [11, 12, 13]
-    assert "needs date:" in found[0][2]
-    assert "not both" in found[1][2]
-    assert "to: is missing" in found[2][2]
+@pytest.mark.parametrize(
+    ("exceptions", "reported"),
+    [
+        pytest.param(
+            "      - {hours: closed, reason: Irgendwann}\n"
+            "      - {date: 2026-12-24, from: 2026-12-24, to: 2026-12-25,"
+            " hours: closed, reason: X}\n"
+            "      - {from: 2026-12-24, hours: closed, reason: Y}\n",
+            [(11, "needs date:"), (12, "not both"), (13, "to: is missing")],
+            id="each-needs-exactly-one-form",
+        ),
+        pytest.param(
+            '      - {date: "02-29", hours: closed, reason: Schalttag}\n'
+            "      - {from: 2026-12-27, to: 2026-12-30, hours: closed, reason: Ferien}\n"
+            "      - {from: 2026-12-29, to: 2027-01-02, hours: closed, reason: Umzug}\n"
+            "    queu: servicecenter\n",
+            [(11, "falls only in leap years"), (13, "overlaps"), (14, "unknown key 'queu'")],
+            id="a-structural-error-hides-none-of-them",
+        ),
+    ],
+)
+def test_every_bad_exception_is_reported_at_its_line(
+    tmp_path: Path, exceptions: str, reported: list[tuple[int, str]]
+) -> None:
+    found = findings(tmp_path, {"gifhorn": gifhorn_with(exceptions)})
+    assert [line for _, line, _ in found] == [line for line, _ in reported]
+    for (_, _, message), (_, fragment) in zip(found, reported, strict=True):
+        assert fragment in message
 
 
 def test_a_bad_day_of_the_year_is_an_error(tmp_path: Path) -> None:
@@ -108,15 +127,3 @@ def test_a_bad_day_of_the_year_is_an_error(tmp_path: Path) -> None:
     _, line, message = single_finding(tmp_path, {"gifhorn": tenant})
     assert line == 11
     assert "'13-01' is not a day of the year (MM-DD)" in message
-
-
-def test_a_structural_error_in_one_exception_does_not_hide_the_others(tmp_path: Path) -> None:
-    tenant = gifhorn_with(
-        '      - {date: "02-29", hours: closed, reason: Schalttag}\n'
-        "      - {from: 2026-12-27, to: 2026-12-30, hours: closed, reason: Ferien}\n"
-        "      - {from: 2026-12-29, to: 2027-01-02, hours: closed, reason: Umzug}\n"
-        "    queu: servicecenter\n"
-    )
-    found = findings(tmp_path, {"gifhorn": tenant})
-    assert [line for _, line, _ in found] == [11, 13, 14]
-    assert "overlaps" in found[1][2]

@@ -6,25 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.unit.config.tree import single_finding
-
-TENANT_WITH_HOURS = """\
-    id: gifhorn
-    name: Landkreis Gifhorn
-    greeting: gifhorn
-    greeting_text: "Guten Tag."
-    holidays: NI
-    numbers:
-      - {{number: "05371 82-0"}}
-    hours:
-      {key}: "{value}"
-"""
+from tests.unit.config.tree import single_finding, tenant
 
 
 def hours_finding(tmp_path: Path, key: str, value: str) -> tuple[str, int, str]:
     """The one finding for a tenant whose only hours line (line 9) is `key: "value"`."""
-    tenant = TENANT_WITH_HOURS.format(key=key, value=value)
-    return single_finding(tmp_path, {"gifhorn": tenant})
+    gifhorn = tenant(then=f'hours:\n  {key}: "{value}"\n')
+    return single_finding(tmp_path, {"gifhorn": gifhorn})
 
 
 @pytest.mark.parametrize(
@@ -69,76 +57,56 @@ def test_bad_day_key_is_reported_at_its_line(tmp_path: Path, key: str, fragment:
 
 
 def test_day_set_twice_is_reported_at_the_second_key(tmp_path: Path) -> None:
-    tenant = """\
-        id: gifhorn
-        name: Landkreis Gifhorn
-        greeting: gifhorn
-        greeting_text: "Guten Tag."
-        holidays: NI
-        numbers:
-          - {number: "05371 82-0"}
-        hours:
-          mon-fri: "07:00-18:00"
-          fri: "07:00-13:00"
-    """
-    finding = single_finding(tmp_path, {"gifhorn": tenant})
+    gifhorn = tenant(
+        then="""\
+            hours:
+              mon-fri: "07:00-18:00"
+              fri: "07:00-13:00"
+        """
+    )
+    finding = single_finding(tmp_path, {"gifhorn": gifhorn})
     assert finding == ("tenants/gifhorn.yaml", 10, "hours: fri is already set by 'mon-fri'")
 
 
 def test_exception_date_listed_twice_is_reported_at_the_second_date(tmp_path: Path) -> None:
-    tenant = """\
-        id: gifhorn
-        name: Landkreis Gifhorn
-        greeting: gifhorn
-        greeting_text: "Guten Tag."
-        holidays: NI
-        numbers:
-          - {number: "05371 82-0"}
-        exceptions:
-          - {date: 2026-12-24, hours: "07:00-12:00", reason: Heiligabend}
-          - date: 2026-12-24
-            hours: closed
-            reason: Betriebsversammlung
-    """
-    finding = single_finding(tmp_path, {"gifhorn": tenant})
+    gifhorn = tenant(
+        then="""\
+            exceptions:
+              - {date: 2026-12-24, hours: "07:00-12:00", reason: Heiligabend}
+              - date: 2026-12-24
+                hours: closed
+                reason: Betriebsversammlung
+        """
+    )
+    finding = single_finding(tmp_path, {"gifhorn": gifhorn})
     assert finding == ("tenants/gifhorn.yaml", 10, "exception date 2026-12-24 is listed twice")
 
 
 def test_impossible_exception_date_is_reported_at_the_date(tmp_path: Path) -> None:
-    tenant = """\
-        id: gifhorn
-        name: Landkreis Gifhorn
-        greeting: gifhorn
-        greeting_text: "Guten Tag."
-        holidays: NI
-        numbers:
-          - {number: "05371 82-0"}
-        exceptions:
-          - reason: Rosenmontag
-            date: 2026-02-30
-            hours: closed
-    """
-    file, line, message = single_finding(tmp_path, {"gifhorn": tenant})
+    gifhorn = tenant(
+        then="""\
+            exceptions:
+              - reason: Rosenmontag
+                date: 2026-02-30
+                hours: closed
+        """
+    )
+    file, line, message = single_finding(tmp_path, {"gifhorn": gifhorn})
     assert (file, line) == ("tenants/gifhorn.yaml", 10)
     assert message.startswith("exceptions[0].date: ")
     assert "is not a date (day is out of range for month)" in message
 
 
 def test_bad_exception_hours_are_reported_with_the_date(tmp_path: Path) -> None:
-    tenant = """\
-        id: gifhorn
-        name: Landkreis Gifhorn
-        greeting: gifhorn
-        greeting_text: "Guten Tag."
-        holidays: NI
-        numbers:
-          - {number: "05371 82-0"}
-        exceptions:
-          - date: 2026-12-24
-            reason: Heiligabend
-            hours: "12:00-07:00"
-    """
-    file, line, message = single_finding(tmp_path, {"gifhorn": tenant})
+    gifhorn = tenant(
+        then="""\
+            exceptions:
+              - date: 2026-12-24
+                reason: Heiligabend
+                hours: "12:00-07:00"
+        """
+    )
+    file, line, message = single_finding(tmp_path, {"gifhorn": gifhorn})
     assert (file, line) == ("tenants/gifhorn.yaml", 11)
     assert message == "exception 2026-12-24: time range '12:00-07:00' ends before it starts"
 

@@ -78,3 +78,32 @@ def test_a_threshold_out_of_range_is_refused(tmp_path: Path) -> None:
     bridge = HEAD + "    reports: {service_level_thresholds_s: [0]}\n"
     found = findings(tmp_path, {"gifhorn": GIFHORN}, bridge)
     assert len(found) == 1 and found[0][1] == 6
+
+
+def test_a_delivery_names_its_node_and_one_address_gets_one_node_per_tenant(
+    tmp_path: Path,
+) -> None:
+    bridge = (
+        HEAD
+        + """\
+    reports:
+      deliveries:
+        - {tenant: all, to: [technik@wolfsburg.example], node: ast-gifhorn}
+        - {tenant: all, to: [leitung@wolfsburg.example]}
+        - {tenant: all, to: [technik@wolfsburg.example], node: ast-wolfsburg}
+    smtp: {host: mail.example}
+"""
+    )
+    found = findings(tmp_path, {"gifhorn": GIFHORN}, bridge)
+    assert [(line, message) for _file, line, message in found] == [
+        (
+            10,
+            "reports.deliveries: 'technik@wolfsburg.example' gets 'all' for two nodes; "
+            "give each node's report its own address",
+        )
+    ]
+    fixed = bridge.replace(
+        "technik@wolfsburg.example], node: ast-wolfsburg", "it@x.example], node: ast-wolfsburg"
+    )
+    nodes = [d.node for d in load_tree(tmp_path, {"gifhorn": GIFHORN}, fixed).reports.deliveries]
+    assert nodes == ["ast-gifhorn", None, "ast-wolfsburg"]

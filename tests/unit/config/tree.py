@@ -1,13 +1,15 @@
 """Write small configuration trees from YAML text, and read back what the loader says about them.
 
 Tests pass the YAML they are about as literal text, so the line numbers they assert can be
-counted in the test itself (the text is dedented; its first line is line 1).
+counted in the test itself (the text is dedented; its first line is line 1). A tenant file's
+usual first seven lines come from `tenant()`, whose docstring numbers them; the test writes
+what follows.
 """
 
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import pytest
@@ -39,6 +41,48 @@ GIFHORN = """\
     hours:
       mon-fri: "07:00-18:00"
 """
+
+# id -> (name, holidays, first number) of the tenants `tenant()` writes without being told.
+KNOWN_TENANTS = {
+    "gifhorn": ("Landkreis Gifhorn", "NI", "05371 82-0"),
+    "meinersen": ("Samtgemeinde Meinersen", "NI", "05372 89-0"),
+    "wolfsburg": ("Stadt Wolfsburg", "NI", "05361 0999-0"),
+    "geseke": ("Stadt Geseke", "NW", "02942 500-0"),
+}
+
+
+def tenant(
+    tenant_id: str = "gifhorn",
+    *,
+    holidays: str | None = None,
+    numbers: Sequence[str] | None = None,
+    then: str = "",
+) -> str:
+    """A tenant file that starts with the same lines every time, so a test counts from them:
+
+        1  id: <tenant_id>
+        2  name: <name>               (KNOWN_TENANTS, else "Gemeinde <tenant_id>")
+        3  greeting: <tenant_id>
+        4  greeting_text: "Guten Tag."
+        5  holidays: <holidays>       (KNOWN_TENANTS, else NI)
+        6  numbers:                   ("numbers: []" when `numbers` is empty)
+        7  - {number: "<first>"}      (KNOWN_TENANTS' number unless `numbers` is given)
+           - {number: "<next>"}       (one line more for each further number)
+
+    `then`, dedented, follows on the next line (line 8 with one number).
+    """
+    name, known_holidays, number = KNOWN_TENANTS.get(tenant_id, (f"Gemeinde {tenant_id}", "NI", ""))
+    listed = (number,) if numbers is None else tuple(numbers)
+    lines = [
+        f"id: {tenant_id}",
+        f"name: {name}",
+        f"greeting: {tenant_id}",
+        'greeting_text: "Guten Tag."',
+        f"holidays: {holidays or known_holidays}",
+        "numbers:" if listed else "numbers: []",
+        *(f'  - {{number: "{n}"}}' for n in listed),
+    ]
+    return "\n".join(lines) + "\n" + textwrap.dedent(then)
 
 
 def write_tree(root: Path, tenants: Mapping[str, str], bridge: str = BRIDGE) -> Path:

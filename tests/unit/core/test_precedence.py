@@ -37,6 +37,14 @@ def with_rules(own: ExceptionDays, center_rules: ExceptionDays) -> Schedule:
     return Schedule(BERLIN, WEEKDAYS.weekly, own, WEEKDAYS.holidays, center_rules)
 
 
+def with_one_range(first: date, last: date, hours: str, reason: str) -> Schedule:
+    """Gifhorn's weekly hours and one range exception of its own (hours "" for closed)."""
+    ranges = parse_ranges(hours) if hours else ()
+    return with_rules(
+        ExceptionDays(ranges=(RangeException(first, last, ranges, reason),)), ExceptionDays()
+    )
+
+
 def closure(reason: str, since: str, until: str | None = None, scope: str = "gifhorn") -> Closure:
     return Closure(scope, reason, at(since), at(until) if until else None)
 
@@ -171,10 +179,7 @@ def test_yearly_exceptions_repeat_in_every_year() -> None:
 
 
 def test_a_range_across_new_year_covers_both_years_inclusive() -> None:
-    holidays = ExceptionDays(
-        ranges=(RangeException(date(2026, 12, 28), date(2027, 1, 2), (), "Betriebsferien"),)
-    )
-    sched = with_rules(holidays, ExceptionDays())
+    sched = with_one_range(date(2026, 12, 28), date(2027, 1, 2), "", "Betriebsferien")
     covered = [date(2026, 12, 27) + timedelta(days=i) for i in range(8)]
     sources = [sched.plan_for(day).reason for day in covered]
     assert sources[0] == "hours"  # a Sunday before: no hours, the weekly rule
@@ -185,14 +190,7 @@ def test_a_range_across_new_year_covers_both_years_inclusive() -> None:
 
 def test_a_range_across_the_clock_change_closes_by_the_local_wall_clock() -> None:
     # Clocks go back at 03:00 on 2026-10-25 (Sunday); the range covers 24-26 October.
-    rules = ExceptionDays(
-        ranges=(
-            RangeException(
-                date(2026, 10, 24), date(2026, 10, 26), parse_ranges("10:00-12:00"), "Umzug"
-            ),
-        )
-    )
-    sched = with_rules(rules, ExceptionDays())
+    sched = with_one_range(date(2026, 10, 24), date(2026, 10, 26), "10:00-12:00", "Umzug")
     for day in ("2026-10-24", "2026-10-25", "2026-10-26"):
         assert sched.state_at(at(f"{day}T10:30")).open
         assert not sched.state_at(at(f"{day}T12:00")).open
@@ -204,13 +202,6 @@ def test_a_range_across_the_clock_change_closes_by_the_local_wall_clock() -> Non
 
 def test_a_range_across_the_spring_clock_change_opens_at_the_local_time() -> None:
     # Clocks go forward at 02:00 on 2027-03-28 (Sunday).
-    rules = ExceptionDays(
-        ranges=(
-            RangeException(
-                date(2027, 3, 27), date(2027, 3, 29), parse_ranges("08:00-09:00"), "Inventur"
-            ),
-        )
-    )
-    sched = with_rules(rules, ExceptionDays())
+    sched = with_one_range(date(2027, 3, 27), date(2027, 3, 29), "08:00-09:00", "Inventur")
     assert sched.next_opening(at("2027-03-27T20:00")) == at("2027-03-28T08:00")
     assert at("2027-03-28T08:00").utcoffset() == timedelta(hours=2)

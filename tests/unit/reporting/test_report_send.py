@@ -18,7 +18,7 @@ import trustme
 from pbx_bridge.cli.report_send import EXIT_DELIVERY
 from pbx_bridge.storage import CallLog
 from tests.conftest import in_ci
-from tests.unit.cli_reports.console import pbx_bridge, write_config
+from tests.unit.cli_reports.console import Run, pbx_bridge, write_config
 from tests.unit.cli_reports.test_db_commands import open_log
 from tests.unit.reporting.smtp_sink import free_port, smtp_sink
 from tests.unit.storage.builders import answered
@@ -27,6 +27,7 @@ from tests.unit.storage.known_month import known_month
 
 GIFHORN = ("leitung@gifhorn.example", "115@gifhorn.example")
 MEINERSEN = "zentrale@meinersen.example"
+NOVEMBER = ("--month", "2019-11")
 
 
 def center(tmp_path: Path, port: int) -> Path:
@@ -44,6 +45,10 @@ smtp: {{host: 127.0.0.1, port: {port}, starttls: false, sender: berichte@service
     log.write_records([answered(f"m{i}", "2019-11-05T10:00", tenant="meinersen") for i in range(7)])
     log.close()
     return config
+
+
+def send(capsys: pytest.CaptureFixture[str], config: Path, *options: str) -> Run:
+    return pbx_bridge(capsys, config, "report", "send", *options)
 
 
 def mail_to(mails: list[tuple[list[str], EmailMessage]], address: str) -> EmailMessage:
@@ -69,12 +74,20 @@ def html_of(message: EmailMessage) -> str:
     return content
 
 
+def gifhorn_attachment(capsys: pytest.CaptureFixture[str], tmp_path: Path, kind: str) -> bytes:
+    """The `kind` file (pdf, csv, xlsx) of the November mail to Gifhorn's first address."""
+    with smtp_sink() as sink:
+        config = center(tmp_path, sink.port)
+        assert send(capsys, config, *NOVEMBER).code == 0
+    return files_of(mail_to(sink.mails, GIFHORN[0]))[kind]
+
+
 def test_each_tenant_gets_its_own_month_once_per_address(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     with smtp_sink() as sink:
         config = center(tmp_path, sink.port)
-        run = pbx_bridge(capsys, config, "report", "send", "--month", "2019-11")
+        run = send(capsys, config, *NOVEMBER)
         assert run.code == 0, run.err
         assert sorted(rcpt[0] for rcpt, _ in sink.mails) == sorted([*GIFHORN, MEINERSEN])
         gifhorn = mail_to(sink.mails, GIFHORN[0])
@@ -90,20 +103,17 @@ def test_each_tenant_gets_its_own_month_once_per_address(
         assert "Gifhorn" not in html_of(meinersen)
         assert b"gifhorn" not in files_of(meinersen)["csv"].lower()
 
-        again = pbx_bridge(capsys, config, "report", "send", "--month", "2019-11")
+        again = send(capsys, config, *NOVEMBER)
         assert again.code == 0 and "3 already sent" in again.out
         assert len(sink.mails) == 3
-        forced = pbx_bridge(capsys, config, "report", "send", "--month", "2019-11", "--again")
+        forced = send(capsys, config, *NOVEMBER, "--again")
         assert forced.code == 0 and len(sink.mails) == 6
 
 
 def test_the_csv_opens_in_german_excel_conventions(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    with smtp_sink() as sink:
-        config = center(tmp_path, sink.port)
-        assert pbx_bridge(capsys, config, "report", "send", "--month", "2019-11").code == 0
-    content = files_of(mail_to(sink.mails, GIFHORN[0]))["csv"]
+    content = gifhorn_attachment(capsys, tmp_path, "csv")
     assert content.startswith(b"\xef\xbb\xbf")  # UTF-8 BOM: Excel reads the umlauts right
     text = content.decode("utf-8-sig")
     assert "\r\n" in text
@@ -117,10 +127,7 @@ def test_the_csv_opens_in_german_excel_conventions(
 def test_the_xlsx_holds_key_figures_and_days(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    with smtp_sink() as sink:
-        config = center(tmp_path, sink.port)
-        assert pbx_bridge(capsys, config, "report", "send", "--month", "2019-11").code == 0
-    book = openpyxl.load_workbook(io.BytesIO(files_of(mail_to(sink.mails, GIFHORN[0]))["xlsx"]))
+    book = openpyxl.load_workbook(io.BytesIO(gifhorn_attachment(capsys, tmp_path, "xlsx")))
     assert book.sheetnames == ["Kennzahlen", "Tage", "Alle Werte"]
     days = {row[0]: row for row in book["Tage"].iter_rows(values_only=True)}
     assert days["2019-11-12"][1:] == (105, 100, 80, 75.0, 60.0, 65.0)
@@ -128,10 +135,7 @@ def test_the_xlsx_holds_key_figures_and_days(
 
 
 def test_the_pdf_renders_its_first_page(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    with smtp_sink() as sink:
-        config = center(tmp_path, sink.port)
-        assert pbx_bridge(capsys, config, "report", "send", "--month", "2019-11").code == 0
-    pdf = files_of(mail_to(sink.mails, GIFHORN[0]))["pdf"]
+    pdf = gifhorn_attachment(capsys, tmp_path, "pdf")
     assert pdf.startswith(b"%PDF-")
     pdftoppm = shutil.which("pdftoppm")
     if pdftoppm is None:
@@ -166,7 +170,7 @@ def test_an_smtp_failure_is_recorded_reported_and_retried(
 ) -> None:
     port = free_port()  # nothing listens yet
     config = center(tmp_path, port)
-    down = pbx_bridge(capsys, config, "report", "send", "--month", "2019-11")
+    down = send(capsys, config, *NOVEMBER)
     assert down.code == EXIT_DELIVERY
     assert f"failed gifhorn 2019-11 to {GIFHORN[0]}: 127.0.0.1:{port}:" in down.err
     assert "retried by the next run" in down.err
@@ -176,7 +180,7 @@ def test_an_smtp_failure_is_recorded_reported_and_retried(
     assert {(s.month, s.status, s.attempts) for s in states} == {("2019-11", "failed", 1)}
     with smtp_sink(port) as sink:
         # The timer's run names no month: last month, plus every month that failed before.
-        retry = pbx_bridge(capsys, config, "report", "send")
+        retry = send(capsys, config)
         assert retry.code == 0, retry.err
         assert sum(1 for _, m in sink.mails if "November 2019" in str(m["Subject"])) == 3
     log = open_log(config)
@@ -190,7 +194,7 @@ def test_dry_run_lists_and_sends_nothing(
 ) -> None:
     with smtp_sink() as sink:
         config = center(tmp_path, sink.port)
-        run = pbx_bridge(capsys, config, "report", "send", "--month", "2019-11", "--dry-run")
+        run = send(capsys, config, *NOVEMBER, "--dry-run")
         assert run.code == 0
         assert f"would send gifhorn 2019-11 to {GIFHORN[1]}" in run.out
         assert sink.mails == []
@@ -203,7 +207,7 @@ def test_a_configuration_without_deliveries_is_refused(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     config = write_config(tmp_path / "center", sqlite_url(tmp_path))
-    run = pbx_bridge(capsys, config, "report", "send")
+    run = send(capsys, config)
     assert run.code == 2 and "no reports.deliveries" in run.err
 
 
@@ -238,21 +242,12 @@ def test_starttls_verifies_the_server_and_logs_in(
     ca_file = tmp_path / "ca.pem"
     authority.cert_pem.write_to_path(str(ca_file))
     with smtp_sink(tls=server, login=("berichte", "geheim")) as sink:
-        untrusted = pbx_bridge(
-            capsys, tls_center(tmp_path / "a", sink.port, None, "geheim"), "report", "send",
-            "--month", "2019-11",
-        )  # fmt: skip
+        untrusted = send(capsys, tls_center(tmp_path / "a", sink.port, None, "geheim"), *NOVEMBER)
         assert untrusted.code == EXIT_DELIVERY and "CERTIFICATE_VERIFY_FAILED" in untrusted.err
-        wrong = pbx_bridge(
-            capsys, tls_center(tmp_path / "b", sink.port, ca_file, "falsch"), "report", "send",
-            "--month", "2019-11",
-        )  # fmt: skip
+        wrong = send(capsys, tls_center(tmp_path / "b", sink.port, ca_file, "falsch"), *NOVEMBER)
         assert wrong.code == EXIT_DELIVERY and "535" in wrong.err
         assert sink.mails == []
-        good = pbx_bridge(
-            capsys, tls_center(tmp_path / "c", sink.port, ca_file, "geheim"), "report", "send",
-            "--month", "2019-11",
-        )  # fmt: skip
+        good = send(capsys, tls_center(tmp_path / "c", sink.port, ca_file, "geheim"), *NOVEMBER)
         assert good.code == 0, good.err
         assert [rcpt for rcpt, _ in sink.mails] == [[GIFHORN[0]]]
 
@@ -263,7 +258,7 @@ def test_a_password_file_readable_by_others_is_refused(
     with smtp_sink() as sink:
         config = tls_center(tmp_path, sink.port, None, "geheim")
         (tmp_path / "smtp.secret").chmod(0o644)
-        run = pbx_bridge(capsys, config, "report", "send", "--month", "2019-11")
+        run = send(capsys, config, *NOVEMBER)
     assert run.code == EXIT_DELIVERY
     assert "is readable by others (mode 644)" in run.err
     assert sink.mails == []
@@ -274,6 +269,32 @@ def test_a_month_not_over_yet_is_refused(
 ) -> None:
     with smtp_sink() as sink:
         config = center(tmp_path, sink.port)
-        run = pbx_bridge(capsys, config, "report", "send", "--month", "2999-01")
+        run = send(capsys, config, "--month", "2999-01")
         assert run.code == 2 and "is not over yet" in run.err
         assert sink.mails == []
+
+
+def test_a_delivery_of_one_node_counts_only_that_asterisks_calls(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    with smtp_sink() as sink:
+        config = center(tmp_path, sink.port)
+        text = config.read_text().replace(
+            "  deliveries:\n",
+            "  deliveries:\n    - {tenant: all, to: [technik@servicecenter.example], node: ast2}\n",
+        )
+        config.write_text(text)
+        log = open_log(config)
+        log.write_records(
+            [answered(f"n{i}", "2019-11-06T10:00", node="ast2", tenant="gifhorn") for i in range(3)]
+        )
+        log.close()
+        run = pbx_bridge(capsys, config, "report", "send", "--month", "2019-11")
+        assert run.code == 0, run.err
+        mail = mail_to(sink.mails, "technik@servicecenter.example")
+        assert mail["Subject"].endswith("(ast2)")
+        assert "bericht-gesamt-ast2-2019-11.pdf" in {
+            part.get_filename() for part in mail.iter_attachments()
+        }
+        rows = csv.reader(io.StringIO(files_of(mail)["csv"].decode("utf-8-sig")), delimiter=";")
+        assert ["total_calls", "", "3"] in [row[:3] for row in rows]

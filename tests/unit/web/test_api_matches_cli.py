@@ -36,6 +36,25 @@ def test_report_api_equals_the_report_command(
     assert api.json() == cli
 
 
+@pytest.mark.parametrize(("node", "calls"), [("ast1", 5), ("ast-other", 0)])
+def test_report_api_per_node_equals_the_report_command(
+    bed: Console, capsys: pytest.CaptureFixture[str], node: str, calls: int
+) -> None:
+    period = {"from": "2026-06-01", "to": "2026-12-31"}
+    params = {"tenant": "gifhorn", "node": node, **period}
+    api = bed.client().get("/api/v1/report", params=params, headers=bed.bearer("gif"))
+    assert api.status_code == 200
+    cli = pbx_bridge(
+        capsys,
+        bed.config,
+        "report",
+        *("--tenant", "gifhorn", "--node", node, "--format", "json"),
+        *("--from", period["from"], "--to", period["to"]),
+    ).json()
+    assert api.json() == cli
+    assert cli["node"] == node and cli["total_calls"] == calls
+
+
 def test_calls_api_has_the_calls_command_keys_and_rows(
     bed: Console, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -3,9 +3,11 @@
 Every insert, update and delete of a call row, whoever runs it (the record writer, wrap-ups,
 the CDR reconciliation, history imports, purge, a bulk load), changes `call_days`,
 `call_hours` and `call_waits` in the same transaction: a delete or update subtracts the old
-row's contribution, an insert or update adds the new one. Days and hours are the center's
-local ones: the triggers look the UTC offset up in `local_offsets`, which holds the zone's
-offset changes (the same ones `local_time` uses for the raw queries on SQLite).
+row's contribution, an insert or update adds the new one. Every count is per node (the
+Asterisk that took the call), so one node's report reads counts like the whole center's.
+Days and hours are the center's local ones: the triggers look the UTC offset up in
+`local_offsets`, which holds the zone's offset changes (the same ones `local_time` uses for
+the raw queries on SQLite).
 
 Waits are kept per class (`call_waits.wait_class`), so a report answers any service-level
 threshold up to `WAIT_CAP_S` and any short-abandon threshold exactly, however late it is
@@ -34,7 +36,7 @@ OFFSETS_TO = datetime(2100, 1, 1, tzinfo=UTC)
 _BEFORE_ALL = datetime(1, 1, 2, tzinfo=UTC)
 
 # Columns whose change moves a call between counts; an update touching none changes nothing.
-COUNTED_COLUMNS = ("tenant", "department", "outcome", "started", "answered", "wait_s")
+COUNTED_COLUMNS = ("node", "tenant", "department", "outcome", "started", "answered", "wait_s")
 _NOT_OFFERED = f"('{Outcome.CLOSED.value}', '{Outcome.UNROUTED.value}')"
 
 
@@ -67,6 +69,7 @@ def _contribution(dialect: str, row: str, source: str) -> str:
     whole = _floor(dialect, wait)
     answered = f"{row}.answered IS NOT NULL"
     return f"""SELECT COALESCE({row}.tenant, '') AS tenant,
+        {row}.node AS node,
         {_local(dialect, row)} AS local_hour,
         COALESCE({row}.department, '') AS department,
         {row}.outcome AS outcome,
@@ -85,24 +88,27 @@ def _statements(dialect: str, row: str, sign: int, source: str = "") -> list[str
     day = "substr(local_hour, 1, 10)"
     hour = "CAST(substr(local_hour, 12, 2) AS INTEGER)"
     return [
-        f"""INSERT INTO call_days (tenant, day, department, outcome, calls, answered,
+        f"""INSERT INTO call_days (tenant, day, node, department, outcome, calls, answered,
             wait_answered_s)
-        SELECT tenant, {day}, department, outcome, {sign} * COUNT(*), {sign} * SUM(answered),
-            {sign} * SUM(wait_answered_s)
-        FROM ({lines}) AS contribution WHERE true GROUP BY tenant, {day}, department, outcome
-        ON CONFLICT (tenant, day, department, outcome) DO UPDATE SET
+        SELECT tenant, {day}, node, department, outcome, {sign} * COUNT(*),
+            {sign} * SUM(answered), {sign} * SUM(wait_answered_s)
+        FROM ({lines}) AS contribution WHERE true
+        GROUP BY tenant, {day}, node, department, outcome
+        ON CONFLICT (tenant, day, node, department, outcome) DO UPDATE SET
             calls = call_days.calls + excluded.calls,
             answered = call_days.answered + excluded.answered,
             wait_answered_s = call_days.wait_answered_s + excluded.wait_answered_s""",
-        f"""INSERT INTO call_hours (tenant, day, hour, calls)
-        SELECT tenant, {day}, {hour}, {sign} * COUNT(*)
-        FROM ({lines}) AS contribution WHERE true GROUP BY tenant, {day}, {hour}
-        ON CONFLICT (tenant, day, hour) DO UPDATE SET calls = call_hours.calls + excluded.calls""",
-        f"""INSERT INTO call_waits (tenant, day, wait_class, answered, abandoned)
-        SELECT tenant, {day}, wait_class, {sign} * SUM(offered_answered), {sign} * SUM(abandoned)
+        f"""INSERT INTO call_hours (tenant, day, node, hour, calls)
+        SELECT tenant, {day}, node, {hour}, {sign} * COUNT(*)
+        FROM ({lines}) AS contribution WHERE true GROUP BY tenant, {day}, node, {hour}
+        ON CONFLICT (tenant, day, node, hour) DO UPDATE SET
+            calls = call_hours.calls + excluded.calls""",
+        f"""INSERT INTO call_waits (tenant, day, node, wait_class, answered, abandoned)
+        SELECT tenant, {day}, node, wait_class, {sign} * SUM(offered_answered),
+            {sign} * SUM(abandoned)
         FROM ({lines}) AS contribution WHERE offered_answered + abandoned > 0
-        GROUP BY tenant, {day}, wait_class
-        ON CONFLICT (tenant, day, wait_class) DO UPDATE SET
+        GROUP BY tenant, {day}, node, wait_class
+        ON CONFLICT (tenant, day, node, wait_class) DO UPDATE SET
             answered = call_waits.answered + excluded.answered,
             abandoned = call_waits.abandoned + excluded.abandoned""",
     ]

@@ -138,12 +138,13 @@ class MonthlyServiceLevel(Base):
 
 
 class CallDay(Base):
-    """Live calls per local day, department and outcome (kept by triggers on `calls`)."""
+    """Live calls per local day, node, department and outcome (kept by triggers on `calls`)."""
 
     __tablename__ = "call_days"
 
     tenant: Mapped[str] = mapped_column(String(64), primary_key=True)
     day: Mapped[str] = mapped_column(String(10), primary_key=True)  # YYYY-MM-DD, center's zone
+    node: Mapped[str] = mapped_column(String(64), primary_key=True)  # the call's Asterisk
     department: Mapped[str] = mapped_column(String(128), primary_key=True)
     outcome: Mapped[str] = mapped_column(String(16), primary_key=True)
     calls: Mapped[int] = mapped_column(Integer)
@@ -152,18 +153,19 @@ class CallDay(Base):
 
 
 class CallHour(Base):
-    """Live calls per local day and hour, for the traffic profile (kept by triggers)."""
+    """Live calls per local day, node and hour, for the traffic profile (kept by triggers)."""
 
     __tablename__ = "call_hours"
 
     tenant: Mapped[str] = mapped_column(String(64), primary_key=True)
     day: Mapped[str] = mapped_column(String(10), primary_key=True)
+    node: Mapped[str] = mapped_column(String(64), primary_key=True)
     hour: Mapped[int] = mapped_column(Integer, primary_key=True)
     calls: Mapped[int] = mapped_column(Integer)
 
 
 class CallWait(Base):
-    """Live calls per local day and wait class, so any threshold counts exactly (triggers).
+    """Live calls per local day, node and wait class, so any threshold counts exactly.
 
     `wait_class` is 2 * floor(wait) + (1 if the wait is not whole seconds), waits above the
     cap in one class: wait <= T exactly when wait_class <= 2T, wait < S when wait_class < 2S.
@@ -173,6 +175,7 @@ class CallWait(Base):
 
     tenant: Mapped[str] = mapped_column(String(64), primary_key=True)
     day: Mapped[str] = mapped_column(String(10), primary_key=True)
+    node: Mapped[str] = mapped_column(String(64), primary_key=True)
     wait_class: Mapped[int] = mapped_column(Integer, primary_key=True)
     answered: Mapped[int] = mapped_column(Integer)  # answered calls that were offered
     abandoned: Mapped[int] = mapped_column(Integer)

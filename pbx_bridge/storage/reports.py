@@ -1,8 +1,8 @@
 """Report queries over counts: the live calls' (`call_counts`) plus the purged months'.
 
-No query reads a call: the live calls are counted per local day (and department and
-outcome, hour, or wait class), so a year is at most some tens of thousands of small rows
-(most of them wait classes), whatever its calls.
+No query reads a call: the live calls are counted per local day and node (and department
+and outcome, hour, or wait class), so a year of one node is at most some tens of thousands
+of small rows (most of them wait classes), whatever its calls.
 """
 
 from __future__ import annotations
@@ -176,9 +176,10 @@ def group_counts(
 
 
 def _in_days(table: Table, query: ReportQuery) -> ColumnElement[bool]:
-    """The live counts of the query's tenant and local days."""
+    """The live counts of the query's tenant, node and local days."""
     return and_(
         _scope(table.c.tenant, None if query.tenant is None else tenant_key(query.tenant)),
+        _scope(table.c.node, query.node),
         table.c.day >= query.first.isoformat(),
         table.c.day <= query.last.isoformat(),
     )

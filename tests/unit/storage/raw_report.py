@@ -1,8 +1,8 @@
 """The test oracle: the report's live part computed from the raw calls, by GROUP BY over them.
 
-Product code reads the counts the triggers keep; this reads every call in the range, so the
-two agreeing on random call sets says the counts are exact. Purged months and tickets are
-read by the product's own functions (they have no second source).
+Product code reads the counts the triggers keep; this reads every call of the range (and
+node), so the two agreeing on random call sets says the counts are exact. Purged months and
+tickets are read by the product's own functions (they have no second source).
 """
 
 from __future__ import annotations
@@ -35,19 +35,24 @@ def raw_report(connection: Connection, query: ReportQuery) -> Report:
     _counts(connection, query, report)
     _profile(connection, query, report)
     full_months = [m for m in report.months if month_fully_inside(m, query.first, query.last)]
+    if not query.purged_included:
+        reports._note_node_without_purged(connection, query, list(report.months), report)
+        full_months = []
     if full_months:
         reports._add_purged(connection, query, full_months, report)
         reports._aggregate_profile(connection, query, full_months, report)
     report.tickets = reports._tickets(connection, query, full_months)
     partial = [m for m in report.months if m not in full_months]
-    reports._note_partly_purged(connection, query, partial, report)
+    if query.purged_included:
+        reports._note_partly_purged(connection, query, partial, report)
     return report
 
 
 def _in_range(query: ReportQuery) -> ColumnElement[bool]:
     start, end = query.bounds()
     tenant = literal(True) if query.tenant is None else calls.c.tenant == query.tenant
-    return and_(tenant, calls.c.started >= start, calls.c.started < end)
+    node = literal(True) if query.node is None else calls.c.node == query.node
+    return and_(tenant, node, calls.c.started >= start, calls.c.started < end)
 
 
 def _columns(query: ReportQuery) -> list[ColumnElement[object]]:

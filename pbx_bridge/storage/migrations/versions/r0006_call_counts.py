@@ -1,4 +1,4 @@
-"""call_days, call_hours, call_waits: counts of the live calls, kept by triggers on `calls`.
+"""call_days, call_hours, call_waits: counts of the live calls per node, kept by triggers.
 
 Creates the tables, the center's UTC offsets the triggers read, the triggers, and counts the
 calls already stored (in the zone `pbx-bridge db upgrade` is configured with).
@@ -29,29 +29,34 @@ def upgrade() -> None:
         "call_days",
         sa.Column("tenant", sa.String(64), nullable=False),
         sa.Column("day", sa.String(10), nullable=False),
+        sa.Column("node", sa.String(64), nullable=False),
         sa.Column("department", sa.String(128), nullable=False),
         sa.Column("outcome", sa.String(16), nullable=False),
         sa.Column("calls", sa.Integer(), nullable=False),
         sa.Column("answered", sa.Integer(), nullable=False),
         sa.Column("wait_answered_s", sa.Float(), nullable=False),
-        sa.PrimaryKeyConstraint("tenant", "day", "department", "outcome", name="pk_call_days"),
+        sa.PrimaryKeyConstraint(
+            "tenant", "day", "node", "department", "outcome", name="pk_call_days"
+        ),
     )
     op.create_table(
         "call_hours",
         sa.Column("tenant", sa.String(64), nullable=False),
         sa.Column("day", sa.String(10), nullable=False),
+        sa.Column("node", sa.String(64), nullable=False),
         sa.Column("hour", sa.Integer(), nullable=False),
         sa.Column("calls", sa.Integer(), nullable=False),
-        sa.PrimaryKeyConstraint("tenant", "day", "hour", name="pk_call_hours"),
+        sa.PrimaryKeyConstraint("tenant", "day", "node", "hour", name="pk_call_hours"),
     )
     op.create_table(
         "call_waits",
         sa.Column("tenant", sa.String(64), nullable=False),
         sa.Column("day", sa.String(10), nullable=False),
+        sa.Column("node", sa.String(64), nullable=False),
         sa.Column("wait_class", sa.Integer(), nullable=False),
         sa.Column("answered", sa.Integer(), nullable=False),
         sa.Column("abandoned", sa.Integer(), nullable=False),
-        sa.PrimaryKeyConstraint("tenant", "day", "wait_class", name="pk_call_waits"),
+        sa.PrimaryKeyConstraint("tenant", "day", "node", "wait_class", name="pk_call_waits"),
     )
     op.create_table(
         "local_offsets",

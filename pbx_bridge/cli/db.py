@@ -1,4 +1,4 @@
-"""`pbx-bridge db upgrade`, and how every database command opens the call log."""
+"""`pbx-bridge db upgrade|rebuild-counts`, and how every database command opens the call log."""
 
 from __future__ import annotations
 
@@ -22,10 +22,27 @@ def register(subparsers: Subparsers) -> None:
     upgrade = actions.add_parser("upgrade", help="create or migrate the schema to this version")
     add_config_option(upgrade)
     upgrade.set_defaults(handler=run)
+    rebuild = actions.add_parser(
+        "rebuild-counts",
+        help="recount the stored calls per local day in the configured zone (idempotent)",
+    )
+    add_config_option(rebuild)
+    rebuild.set_defaults(handler=run_rebuild)
 
 
 def run(args: argparse.Namespace) -> int:
     return with_call_log(args, _upgrade, ensure_schema=False)
+
+
+def run_rebuild(args: argparse.Namespace) -> int:
+    return with_call_log(args, _rebuild, ensure_schema=False)
+
+
+def _rebuild(log: CallLog, _config: BridgeConfig) -> int:
+    counted = log.rebuild_counts()
+    where = log.engine.url.render_as_string(hide_password=True)
+    print(f"{where}: counted {counted:,} calls per local day in {log.zone.key}")
+    return 0
 
 
 def _upgrade(log: CallLog, _config: BridgeConfig) -> int:

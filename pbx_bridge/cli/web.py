@@ -38,6 +38,7 @@ def run(args: argparse.Namespace, config: BridgeConfig) -> int:
     log = open_call_log(config)
     try:
         log.ensure_schema()
+        log.check_counts_zone()
     except SchemaOutdatedError as error:
         print(error, file=sys.stderr)
         return EXIT_DATABASE

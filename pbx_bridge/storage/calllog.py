@@ -20,8 +20,8 @@ from pbx_bridge.core.kpis import KpiSettings, KpiThresholds
 from pbx_bridge.core.periods import Period
 from pbx_bridge.core.schedule import Schedule
 from pbx_bridge.core.tenants import TenantDirectory
+from pbx_bridge.storage import call_counts, history_import, listing, schema, writes
 from pbx_bridge.storage import deliveries as delivery_store
-from pbx_bridge.storage import history_import, listing, schema, writes
 from pbx_bridge.storage import purge as purging
 from pbx_bridge.storage import tickets as ticket_store
 from pbx_bridge.storage.deliveries import DeliveryState
@@ -58,11 +58,31 @@ class CallLog:
 
     def upgrade(self) -> str:
         """Migrate to the newest schema; returns the revision."""
-        return schema.upgrade(self.engine)
+        return schema.upgrade(self.engine, zone=self.zone)
 
     def ensure_schema(self) -> None:
         """Create the schema in an empty database; SchemaOutdatedError if behind."""
-        schema.ensure_schema(self.engine)
+        schema.ensure_schema(self.engine, self.zone)
+
+    def check_counts_zone(self) -> None:
+        """CountsZoneError if the counts keep another zone's days than the configured one."""
+        with self.engine.connect() as connection:
+            self._check_counts_zone(connection)
+
+    def _check_counts_zone(self, connection: Connection) -> None:
+        counted = call_counts.counted_zone(connection)
+        if counted is not None and counted != self.zone.key:
+            raise schema.CountsZoneError(
+                f"the call counts are kept in the time zone {counted}, the configuration "
+                f"names {self.zone.key}: run `pbx-bridge db rebuild-counts`"
+            )
+
+    def rebuild_counts(self) -> int:
+        """Recount every stored call in the configured zone; returns how many were counted."""
+        if schema.current_revision(self.engine) != schema.head_revision():
+            schema.ensure_schema(self.engine, self.zone)  # creates, or refuses an old schema
+        with self._writing() as connection:
+            return call_counts.rebuild(connection, self.zone)
 
     # --- writes -------------------------------------------------------------------------
 
@@ -227,4 +247,5 @@ class CallLog:
                 # All queries of one report see one snapshot, even while the daemon writes.
                 connection.execution_options(isolation_level="REPEATABLE READ")
             with connection.begin():
+                self._check_counts_zone(connection)
                 return build_report(connection, query)

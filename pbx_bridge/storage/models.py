@@ -137,6 +137,60 @@ class MonthlyServiceLevel(Base):
     answered_within: Mapped[int] = mapped_column(Integer)
 
 
+class CallDay(Base):
+    """Live calls per local day, node, department and outcome (kept by triggers on `calls`)."""
+
+    __tablename__ = "call_days"
+
+    tenant: Mapped[str] = mapped_column(String(64), primary_key=True)
+    day: Mapped[str] = mapped_column(String(10), primary_key=True)  # YYYY-MM-DD, center's zone
+    node: Mapped[str] = mapped_column(String(64), primary_key=True)  # the call's Asterisk
+    department: Mapped[str] = mapped_column(String(128), primary_key=True)
+    outcome: Mapped[str] = mapped_column(String(16), primary_key=True)
+    calls: Mapped[int] = mapped_column(Integer)
+    answered: Mapped[int] = mapped_column(Integer)
+    wait_answered_s: Mapped[float] = mapped_column(Float)
+
+
+class CallHour(Base):
+    """Live calls per local day, node and hour, for the traffic profile (kept by triggers)."""
+
+    __tablename__ = "call_hours"
+
+    tenant: Mapped[str] = mapped_column(String(64), primary_key=True)
+    day: Mapped[str] = mapped_column(String(10), primary_key=True)
+    node: Mapped[str] = mapped_column(String(64), primary_key=True)
+    hour: Mapped[int] = mapped_column(Integer, primary_key=True)
+    calls: Mapped[int] = mapped_column(Integer)
+
+
+class CallWait(Base):
+    """Live calls per local day, node and wait class, so any threshold counts exactly.
+
+    `wait_class` is 2 * floor(wait) + (1 if the wait is not whole seconds), waits above the
+    cap in one class: wait <= T exactly when wait_class <= 2T, wait < S when wait_class < 2S.
+    """
+
+    __tablename__ = "call_waits"
+
+    tenant: Mapped[str] = mapped_column(String(64), primary_key=True)
+    day: Mapped[str] = mapped_column(String(10), primary_key=True)
+    node: Mapped[str] = mapped_column(String(64), primary_key=True)
+    wait_class: Mapped[int] = mapped_column(Integer, primary_key=True)
+    answered: Mapped[int] = mapped_column(Integer)  # answered calls that were offered
+    abandoned: Mapped[int] = mapped_column(Integer)
+
+
+class LocalOffset(Base):
+    """The center's UTC offset from each instant on: how the triggers find the local day."""
+
+    __tablename__ = "local_offsets"
+
+    since: Mapped[datetime] = mapped_column(UtcDateTime(), primary_key=True)
+    offset_minutes: Mapped[int] = mapped_column(Integer)
+    zone: Mapped[str] = mapped_column(String(64))
+
+
 class ReportDelivery(Base):
     """One monthly report mailed to one address: sent once, failures retried on the next run."""
 
@@ -243,3 +297,7 @@ web_users = cast(Table, WebUser.__table__)
 web_tokens = cast(Table, WebToken.__table__)
 web_sessions = cast(Table, WebSession.__table__)
 web_audit = cast(Table, WebAudit.__table__)
+call_days = cast(Table, CallDay.__table__)
+call_hours = cast(Table, CallHour.__table__)
+call_waits = cast(Table, CallWait.__table__)
+local_offsets = cast(Table, LocalOffset.__table__)

@@ -15,6 +15,7 @@ from sqlalchemy import Connection, Table, and_, case, delete, func, literal_colu
 from sqlalchemy.sql.elements import ColumnElement
 
 from pbx_bridge.core.kpis import KpiThresholds
+from pbx_bridge.storage.call_counts import drop_empty
 from pbx_bridge.storage.local_time import LocalTime, local_time
 from pbx_bridge.storage.models import (
     NONE_KEY,
@@ -61,7 +62,9 @@ def purge(
         local = local_time(calls.c.started, zone, first, cutoff, connection.dialect.name)
         _fold_calls(connection, old, local.month, thresholds)
         _fold_profile(connection, old, local)
+        # The triggers take the deleted calls out of the live counts; their days drop out.
         folded_calls = connection.execute(delete(calls).where(old)).rowcount
+        drop_empty(connection)
     folded_tickets = _fold_tickets(connection, cutoff, zone)
     # Wrap-ups come at most 30 minutes after their call: those before the cutoff belong to
     # purged calls, or to calls that never got a record (pending for good).

@@ -1,7 +1,8 @@
-"""Report queries: GROUP BY in the database over call details plus purged-month aggregates.
+"""Report queries over counts: the live calls' (`call_counts`) plus the purged months'.
 
-Each query returns groups, not calls (tenant × department × outcome, month × weekday × hour,
-and for a series day × outcome), so Python only adds up groups, never walks the calls.
+No query reads a call: the live calls are counted per local day and node (and department
+and outcome, hour, or wait class), so a year of one node is at most some tens of thousands
+of small rows (most of them wait classes), whatever its calls.
 """
 
 from __future__ import annotations
@@ -13,14 +14,16 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, and_, case, func, literal, select
+from sqlalchemy import Connection, Table, and_, case, func, literal, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from pbx_bridge.core.calls import Outcome
 from pbx_bridge.core.kpis import CallCounts, KpiThresholds, month_fully_inside, months_between
 from pbx_bridge.core.periods import Period, period_of, periods_between
-from pbx_bridge.storage.local_time import local_time
 from pbx_bridge.storage.models import (
+    call_days,
+    call_hours,
+    call_waits,
     calls,
     hourly_aggregates,
     monthly_aggregates,
@@ -83,6 +86,7 @@ class Report:
     outcomes: Counter[Outcome] = field(default_factory=Counter)
     weekdays: list[int] = field(default_factory=lambda: [0] * 7)
     hours: list[int] = field(default_factory=lambda: [0] * 24)
+    weekday_hours: list[list[int]] = field(default_factory=lambda: [[0] * 24 for _ in range(7)])
     tickets: TicketCounts = field(default_factory=TicketCounts)
     notes: list[str] = field(default_factory=list)
     series: dict[str, PeriodFigures] = field(default_factory=dict)
@@ -105,9 +109,9 @@ def build_report(connection: Connection, query: ReportQuery) -> Report:
     if query.by is not None:
         periods = periods_between(query.first, query.last, query.by)
         report.series = {period: PeriodFigures() for period in periods}
-        _detail_series(connection, query, query.by, report)
-    _detail_counts(connection, query, report)
-    _detail_profile(connection, query, report)
+        _live_series(connection, query, query.by, report)
+    _live_counts(connection, query, report)
+    _live_profile(connection, query, report)
     full_months = [m for m in report.months if month_fully_inside(m, query.first, query.last)]
     if not query.purged_included:
         _note_node_without_purged(connection, query, list(report.months), report)
@@ -124,16 +128,6 @@ def build_report(connection: Connection, query: ReportQuery) -> Report:
 
 def _scope(column: ColumnElement[Any], tenant: str | None) -> ColumnElement[bool]:
     return literal(True) if tenant is None else column == tenant
-
-
-def _in_range(query: ReportQuery) -> ColumnElement[bool]:
-    start, end = query.bounds()
-    return and_(
-        _scope(calls.c.tenant, query.tenant),
-        _scope(calls.c.node, query.node),
-        calls.c.started >= start,
-        calls.c.started < end,
-    )
 
 
 def _count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
@@ -162,18 +156,6 @@ def kpi_columns(service_levels_s: Sequence[int], short_abandon_s: int) -> list[C
     ]
 
 
-def _query_columns(query: ReportQuery) -> list[ColumnElement[Any]]:
-    return kpi_columns(query.thresholds.service_levels_s, query.thresholds.short_abandon_s)
-
-
-def _detail_counts(connection: Connection, query: ReportQuery, report: Report) -> None:
-    keys = (calls.c.tenant, calls.c.department, calls.c.outcome)
-    statement = select(*keys, *_query_columns(query)).where(_in_range(query))
-    for row in connection.execute(statement.group_by(*keys)):
-        outcome, counts = group_counts(row, query.thresholds)
-        report.add_group(row.tenant, row.department, outcome, counts)
-
-
 def group_counts(
     row: Any, thresholds: KpiThresholds, within: Mapping[int, int | None] | None = None
 ) -> tuple[Outcome, CallCounts]:
@@ -193,29 +175,116 @@ def group_counts(
     return outcome, counts
 
 
-def _detail_series(connection: Connection, query: ReportQuery, by: Period, report: Report) -> None:
-    start, end = query.bounds()
-    day = local_time(calls.c.started, query.zone, start, end, connection.dialect.name).day
-    keys = (day.label("day"), calls.c.outcome)
-    statement = select(*keys, *_query_columns(query)).where(_in_range(query)).group_by(*keys)
+def _in_days(table: Table, query: ReportQuery) -> ColumnElement[bool]:
+    """The live counts of the query's tenant, node and local days."""
+    return and_(
+        _scope(table.c.tenant, None if query.tenant is None else tenant_key(query.tenant)),
+        _scope(table.c.node, query.node),
+        table.c.day >= query.first.isoformat(),
+        table.c.day <= query.last.isoformat(),
+    )
+
+
+_DAY_SUMS = (
+    func.sum(call_days.c.calls).label("calls"),
+    func.sum(call_days.c.answered).label("answered"),
+    func.sum(call_days.c.wait_answered_s).label("wait_answered_s"),
+)
+
+
+def _day_group(row: Any, thresholds: KpiThresholds) -> tuple[Outcome, CallCounts]:
+    """A group of `call_days` without its waits: those come from `call_waits` (`_waits`)."""
+    outcome = Outcome(row.outcome)
+    counts = CallCounts.of_group(
+        outcome,
+        calls=int(row.calls),
+        answered=int(row.answered),
+        within=dict.fromkeys(thresholds.service_levels_s, 0),
+        short_abandons=0,
+        wait_answered_s=float(row.wait_answered_s),
+    )
+    return outcome, counts
+
+
+def _wait_columns(thresholds: KpiThresholds) -> list[ColumnElement[Any]]:
+    """Answered within each threshold and short abandons, by the classes of `call_waits`."""
+    waits = call_waits.c
+    return [
+        *(
+            func.sum(case((waits.wait_class <= 2 * t, waits.answered), else_=0)).label(
+                within_label(t)
+            )
+            for t in thresholds.service_levels_s
+        ),
+        func.sum(
+            case((waits.wait_class < 2 * thresholds.short_abandon_s, waits.abandoned), else_=0)
+        ).label("short_abandons"),
+    ]
+
+
+def _waits(row: Any, thresholds: KpiThresholds) -> CallCounts:
+    mapping = row._mapping
+    within = tuple((t, int(mapping[within_label(t)] or 0)) for t in thresholds.service_levels_s)
+    return CallCounts(short_abandons=int(row.short_abandons or 0), within=within)
+
+
+def _live_counts(connection: Connection, query: ReportQuery, report: Report) -> None:
+    days = call_days.c
+    keys = (days.tenant, days.department, days.outcome)
+    statement = select(*keys, *_DAY_SUMS).where(_in_days(call_days, query)).group_by(*keys)
+    found = False
     for row in connection.execute(statement):
-        outcome, counts = group_counts(row, query.thresholds)
+        if int(row.calls) == 0:
+            continue  # every call of the group was purged or moved to another group
+        outcome, counts = _day_group(row, query.thresholds)
+        report.add_group(row.tenant or None, row.department or None, outcome, counts)
+        found = True
+    if found:
+        waits = select(*_wait_columns(query.thresholds)).where(_in_days(call_waits, query))
+        report.counts += _waits(connection.execute(waits).one(), query.thresholds)
+
+
+def _live_series(connection: Connection, query: ReportQuery, by: Period, report: Report) -> None:
+    days = call_days.c
+    keys = (days.day, days.outcome)
+    statement = select(*keys, *_DAY_SUMS).where(_in_days(call_days, query)).group_by(*keys)
+    counted: set[str] = set()
+    for row in connection.execute(statement):
+        if int(row.calls) == 0:
+            continue
+        outcome, counts = _day_group(row, query.thresholds)
         report.series[period_of(date.fromisoformat(row.day), by)].add(outcome, counts)
-
-
-def _detail_profile(connection: Connection, query: ReportQuery, report: Report) -> None:
-    start, end = query.bounds()
-    local = local_time(calls.c.started, query.zone, start, end, connection.dialect.name)
-    slot = local.slot.label("slot")
-    statement = select(slot, func.count().label("calls")).where(_in_range(query)).group_by(slot)
+        counted.add(row.day)
+    wait_day = call_waits.c.day
+    statement = (
+        select(wait_day, *_wait_columns(query.thresholds))
+        .where(_in_days(call_waits, query))
+        .group_by(wait_day)
+    )
     for row in connection.execute(statement):
-        _add_profile(report, *local.parse_slot(row.slot), int(row.calls))
+        if row.day in counted:
+            figures = report.series[period_of(date.fromisoformat(row.day), by)]
+            figures.counts += _waits(row, query.thresholds)
+
+
+def _live_profile(connection: Connection, query: ReportQuery, report: Report) -> None:
+    hours = call_hours.c
+    keys = (hours.day, hours.hour)
+    statement = (
+        select(*keys, func.sum(hours.calls).label("calls"))
+        .where(_in_days(call_hours, query))
+        .group_by(*keys)
+    )
+    for row in connection.execute(statement):
+        day = date.fromisoformat(row.day)
+        _add_profile(report, row.day[:7], day.weekday(), int(row.hour), int(row.calls))
 
 
 def _add_profile(report: Report, month: str, weekday: int, hour: int, count: int) -> None:
     report.months[month] = report.months.get(month, 0) + count
     report.weekdays[int(weekday)] += count
     report.hours[int(hour)] += count
+    report.weekday_hours[int(weekday)][int(hour)] += count
 
 
 def _add_purged(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from alembic import command
 from alembic.config import Config
@@ -15,6 +16,13 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 class SchemaOutdatedError(RuntimeError):
     """The database exists but is not at the revision this version of pbx-bridge needs."""
+
+
+class CountsZoneError(SchemaOutdatedError):
+    """The call counts keep local days of another zone than the configured one.
+
+    Writers go on (the triggers keep counting in the stored zone); reports refuse.
+    """
 
 
 def _config() -> Config:
@@ -34,16 +42,20 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(connection).get_current_revision()
 
 
-def upgrade(engine: Engine, revision: str = "head") -> str:
-    """Migrate to `revision`; returns the revision the database is at afterwards."""
+def upgrade(engine: Engine, revision: str = "head", *, zone: ZoneInfo | None = None) -> str:
+    """Migrate to `revision`; returns the revision the database is at afterwards.
+
+    `zone` is the center's: the migration that counts calls per local day needs it.
+    """
     config = _config()
     with engine.begin() as connection:
         config.attributes["connection"] = connection
+        config.attributes["zone"] = zone
         command.upgrade(config, revision)
     return current_revision(engine) or "base"
 
 
-def ensure_schema(engine: Engine) -> None:
+def ensure_schema(engine: Engine, zone: ZoneInfo) -> None:
     """Create the schema in an empty database; refuse an outdated one.
 
     An empty database is what the embedded SQLite default starts as, so creating it needs no
@@ -54,7 +66,7 @@ def ensure_schema(engine: Engine) -> None:
     if current == head:
         return
     if current is None:
-        upgrade(engine)
+        upgrade(engine, zone=zone)
         return
     raise SchemaOutdatedError(
         f"database is at revision {current}, this pbx-bridge needs {head}: "

@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import time
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 from urllib.parse import quote
 
 import structlog
 from starlette.applications import Starlette
-from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
@@ -30,8 +24,6 @@ from pbx_bridge.web.context import ConsoleContext
 from pbx_bridge.web.export import routes as export_routes
 from pbx_bridge.web.rendering import make_templates, render
 from pbx_bridge.web.reports import routes as report_routes
-from pbx_bridge.web.reports.cache import ReportCache
-from pbx_bridge.web.reports.service import full_report, warm_keys
 from pbx_bridge.web.tickets import routes as ticket_routes
 from pbx_bridge.web.today import routes as today_routes
 
@@ -91,44 +83,6 @@ async def _crashed(request: Request, exc: Exception) -> Response:
     return _error(request, 500, "Something went wrong; the administrator can see it in the log.")
 
 
-WARM_EVERY_S = 240.0  # below the cache's five minutes, so the warm periods never go stale
-
-
-def _report_cache(context: ConsoleContext) -> ReportCache:
-    return ReportCache(
-        lambda tenant, period: full_report(context, tenant, period),
-        context.clock,
-        max_age=context.settings.report_max_age,
-    )
-
-
-@asynccontextmanager
-async def _lifespan(app: Starlette) -> AsyncIterator[None]:
-    context: ConsoleContext = app.state.context
-    task = None
-    if context.settings.warm_reports:
-        task = asyncio.create_task(_keep_warm(context, app.state.report_cache))
-    try:
-        yield
-    finally:
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-
-
-async def _keep_warm(context: ConsoleContext, cache: ReportCache) -> None:
-    await asyncio.sleep(1.0)  # let the process start answering first
-    while True:
-        started = time.monotonic()
-        try:
-            count = await run_in_threadpool(cache.refresh, warm_keys(context))
-            log.info("reports_warmed", reports=count, seconds=round(time.monotonic() - started, 1))
-        except Exception as error:  # the database may be away; the next pass tries again
-            log.warning("reports_warm_failed", error=str(error).splitlines()[0])
-        await asyncio.sleep(WARM_EVERY_S)
-
-
 def build_app(context: ConsoleContext) -> Starlette:
     route_list: list[BaseRoute] = [
         *auth_routes.routes(),
@@ -143,7 +97,6 @@ def build_app(context: ConsoleContext) -> Starlette:
     app = Starlette(
         routes=route_list,
         middleware=[Middleware(SecurityHeaders)],
-        lifespan=_lifespan,
         exception_handlers={
             HTTPException: _http_error,
             AccessDeniedError: _denied,
@@ -153,7 +106,6 @@ def build_app(context: ConsoleContext) -> Starlette:
     )
     app.state.context = context
     app.state.templates = make_templates()
-    app.state.report_cache = _report_cache(context)
     return app
 
 

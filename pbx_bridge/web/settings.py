@@ -18,8 +18,6 @@ class WebSettings:
     port: int = 8080
     session_lifetime: timedelta = timedelta(minutes=480)
     metrics_url: str | None = "http://127.0.0.1:9464/metrics"  # the daemon's, for waiting now
-    report_max_age: timedelta = timedelta(minutes=5)  # how old a report on the page may be
-    warm_reports: bool = False  # recompute the named periods in the background
 
 
 def parse_listen(text: str) -> tuple[str, int]:
@@ -45,5 +43,4 @@ def web_settings(config: BridgeConfig) -> WebSettings:
         port=port,
         session_lifetime=timedelta(minutes=model.session_minutes),
         metrics_url=f"http://{metrics_host}:{metrics.port}/metrics",
-        warm_reports=True,
     )

@@ -11,8 +11,7 @@ from pbx_bridge.core.named_periods import PERIODS
 from pbx_bridge.web import selection
 from pbx_bridge.web.auth.guard import console, require
 from pbx_bridge.web.rendering import render
-from pbx_bridge.web.reports.cache import ReportCache
-from pbx_bridge.web.reports.service import FullReport
+from pbx_bridge.web.reports.service import full_report
 
 
 def page(request: Request) -> Response:
@@ -21,9 +20,8 @@ def page(request: Request) -> Response:
     params = request.query_params
     period = selection.period(params, context.today())
     tenant = caller.principal.single_tenant(selection.text(params, "tenant"))
-    cache: ReportCache = request.app.state.report_cache
-    cached = cache.get(tenant, period)
-    full: FullReport = cached.value
+    computed = context.clock()
+    full = full_report(context, tenant, period)
     data, charts = full.data, full.charts
     custom = selection.text(params, "from") is not None
     return render(
@@ -40,8 +38,7 @@ def page(request: Request) -> Response:
             "tenants": caller.principal.visible(context.tenant_names()),
             "all_allowed": caller.principal.sees_everything,
             "query": request.url.query,
-            "computed": cached.computed.astimezone(context.call_log.zone),
-            "max_age_minutes": int(cache.max_age.total_seconds() // 60),
+            "computed": computed.astimezone(context.call_log.zone),
         },
     )
 

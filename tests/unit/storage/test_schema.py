@@ -25,6 +25,10 @@ TABLES = {
     "web_tokens",
     "web_sessions",
     "web_audit",
+    "call_days",
+    "call_hours",
+    "call_waits",
+    "local_offsets",
 }
 
 

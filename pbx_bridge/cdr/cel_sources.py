@@ -7,23 +7,25 @@ every line of a file is still checked, so a malformed file is reported, never ha
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterator, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import MetaData, Table, create_engine, select
-from sqlalchemy.exc import NoSuchTableError, SQLAlchemyError
+from sqlalchemy import Engine, Table, select
 
-from pbx_bridge.cdr.sources import CdrSourceError, parse_time
+from pbx_bridge.cdr.sources import (
+    CdrSourceError,
+    csv_records,
+    naive_bounds,
+    parse_time,
+    table_records,
+)
 from pbx_bridge.core.cel_transfers import TRANSFER_EVENTS, CelEvent
 
 REQUIRED = frozenset({"eventtype", "eventtime", "uniqueid", "linkedid"})
 _TEXT = ("channame", "exten", "context", "peer")
-# Naive bounds are widened by this much, so a zone offset never drops an event.
-_MARGIN = timedelta(hours=15)
 
 
 class CelSourceError(CdrSourceError):
@@ -46,32 +48,12 @@ class CelCsvSource:
         self.zone = zone
 
     def transfers(self, since: datetime, until: datetime) -> Iterator[CelEvent]:
-        try:
-            handle = self.path.open(encoding="utf-8", errors="replace", newline="")
-        except FileNotFoundError as exc:
-            raise CelSourceError(f"CEL file {self.path} does not exist") from exc
-        except OSError as exc:
-            raise CelSourceError(f"CEL file {self.path} is unreadable: {exc.strerror}") from exc
-        with handle:
-            try:
-                for number, fields in enumerate(csv.reader(handle), start=1):
-                    if not fields:
-                        continue
-                    event = self._event(fields, number)
-                    if event.eventtype in TRANSFER_EVENTS and since <= event.eventtime < until:
-                        yield event
-            except csv.Error as exc:
-                raise CelSourceError(f"{self.path}: not CSV: {exc}") from exc
-            except OSError as exc:
-                raise CelSourceError(f"CEL file {self.path} is unreadable: {exc}") from exc
+        for number, values in csv_records(self.path, self.columns, "CEL", CelSourceError):
+            event = self._event(values, number)
+            if event.eventtype in TRANSFER_EVENTS and since <= event.eventtime < until:
+                yield event
 
-    def _event(self, fields: list[str], number: int) -> CelEvent:
-        if len(fields) != len(self.columns):
-            raise CelSourceError(
-                f"{self.path}:{number}: {len(fields)} fields, the cel columns name "
-                f"{len(self.columns)}"
-            )
-        values = dict(zip(self.columns, fields, strict=True))
+    def _event(self, values: dict[str, str], number: int) -> CelEvent:
         try:
             at = parse_time(values["eventtime"], self.zone)
         except ValueError as exc:
@@ -91,36 +73,24 @@ class CelCsvSource:
 class CelDatabaseSource:
     def __init__(self, url: str, table: str, zone: ZoneInfo) -> None:
         self.url = url
-        schema, _, name = table.rpartition(".")
-        self.schema = schema or None
-        self.table_name = name
+        self.table = table
         self.zone = zone
 
     def transfers(self, since: datetime, until: datetime) -> Iterator[CelEvent]:
-        try:
-            engine = create_engine(self.url)
-        except (SQLAlchemyError, ValueError, ImportError) as exc:
-            raise CelSourceError(f"CEL database URL unusable: {exc}") from exc
-        try:
-            yield from self._events(engine, since, until)
-        except NoSuchTableError as exc:
-            where = f"{self.schema}.{self.table_name}" if self.schema else self.table_name
-            raise CelSourceError(f"CEL table {where} does not exist") from exc
-        except SQLAlchemyError as exc:
-            first = str(exc).splitlines()[0]
-            raise CelSourceError(f"CEL database unreadable: {first}") from exc
-        finally:
-            engine.dispose()
+        def read(engine: Engine, table: Table) -> Iterator[CelEvent]:
+            return self._events(engine, table, since, until)
 
-    def _events(self, engine: Any, since: datetime, until: datetime) -> Iterator[CelEvent]:
-        table = Table(self.table_name, MetaData(), schema=self.schema, autoload_with=engine)
+        return table_records(self.url, self.table, "CEL", CelSourceError, read)
+
+    def _events(
+        self, engine: Engine, table: Table, since: datetime, until: datetime
+    ) -> Iterator[CelEvent]:
         columns = table.c
-        if not {"eventtype", "eventtime", "uniqueid", "linkedid"} <= set(columns.keys()):
+        if not set(columns.keys()) >= REQUIRED:
             raise CelSourceError(
-                f"CEL table {self.table_name} lacks eventtype, eventtime, uniqueid or linkedid"
+                f"CEL table {self.table} lacks eventtype, eventtime, uniqueid or linkedid"
             )
-        low = since.astimezone(self.zone).replace(tzinfo=None) - _MARGIN
-        high = until.astimezone(self.zone).replace(tzinfo=None) + _MARGIN
+        low, high = naive_bounds(since, until, self.zone)
         query = select(table).where(
             columns.eventtype.in_(sorted(TRANSFER_EVENTS)),
             columns.eventtime >= low,

@@ -7,13 +7,12 @@ The file has no header: the column order is the one of the mapping that writes i
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from pbx_bridge.cdr.sources import CdrSourceError, parse_time
+from pbx_bridge.cdr.sources import CdrSourceError, csv_records, parse_time
 from pbx_bridge.core.cdr_outcomes import CdrRow
 
 REQUIRED = frozenset({"uniqueid", "start"})
@@ -33,32 +32,12 @@ class CsvSource:
         self.zone = zone
 
     def rows(self, since: datetime, until: datetime) -> Iterator[CdrRow]:
-        try:
-            handle = self.path.open(encoding="utf-8", errors="replace", newline="")
-        except FileNotFoundError as exc:
-            raise CdrSourceError(f"CDR file {self.path} does not exist") from exc
-        except OSError as exc:
-            raise CdrSourceError(f"CDR file {self.path} is unreadable: {exc.strerror}") from exc
-        with handle:
-            try:
-                for number, fields in enumerate(csv.reader(handle), start=1):
-                    if not fields:
-                        continue
-                    row = self._row(fields, number)
-                    if since <= row.start < until:
-                        yield row
-            except csv.Error as exc:
-                raise CdrSourceError(f"{self.path}: not CSV: {exc}") from exc
-            except OSError as exc:
-                raise CdrSourceError(f"CDR file {self.path} is unreadable: {exc}") from exc
+        for number, values in csv_records(self.path, self.columns, "CDR", CdrSourceError):
+            row = self._row(values, number)
+            if since <= row.start < until:
+                yield row
 
-    def _row(self, fields: list[str], number: int) -> CdrRow:
-        if len(fields) != len(self.columns):
-            raise CdrSourceError(
-                f"{self.path}:{number}: {len(fields)} fields, the cdr columns name "
-                f"{len(self.columns)}"
-            )
-        values = dict(zip(self.columns, fields, strict=True))
+    def _row(self, values: dict[str, str], number: int) -> CdrRow:
         try:
             start = parse_time(values["start"], self.zone)
             answer = parse_time(values.get("answer", ""), self.zone)

@@ -13,15 +13,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import MetaData, Table, create_engine, select
-from sqlalchemy.exc import NoSuchTableError, SQLAlchemyError
+from sqlalchemy import Engine, Table, select
 
-from pbx_bridge.cdr.sources import CdrSourceError
+from pbx_bridge.cdr.sources import CdrSourceError, naive_bounds, table_records
 from pbx_bridge.core.cdr_outcomes import CdrRow
 
-# Naive bounds are widened by this much, so a zone offset never drops a row; the exact
-# period is applied to the aware times afterwards.
-_MARGIN = timedelta(hours=15)
 _TEXT = (
     "disposition", "src", "dst", "dcontext", "channel", "dstchannel", "lastapp", "lastdata",
     "accountcode", "userfield",
@@ -31,9 +27,7 @@ _TEXT = (
 class DatabaseSource:
     def __init__(self, url: str, table: str, zone: ZoneInfo) -> None:
         self.url = url
-        schema, _, name = table.rpartition(".")
-        self.schema = schema or None
-        self.table_name = name
+        self.table = table
         self.zone = zone
 
     def _aware(self, value: Any) -> datetime | None:
@@ -43,33 +37,23 @@ class DatabaseSource:
         return aware.astimezone(UTC)
 
     def rows(self, since: datetime, until: datetime) -> Iterator[CdrRow]:
-        try:
-            engine = create_engine(self.url)
-        except (SQLAlchemyError, ValueError, ImportError) as exc:
-            raise CdrSourceError(f"CDR database URL unusable: {exc}") from exc
-        try:
-            yield from self._rows(engine, since, until)
-        except NoSuchTableError as exc:
-            where = f"{self.schema}.{self.table_name}" if self.schema else self.table_name
-            raise CdrSourceError(f"CDR table {where} does not exist") from exc
-        except SQLAlchemyError as exc:
-            first = str(exc).splitlines()[0]
-            raise CdrSourceError(f"CDR database unreadable: {first}") from exc
-        finally:
-            engine.dispose()
+        def read(engine: Engine, table: Table) -> Iterator[CdrRow]:
+            return self._rows(engine, table, since, until)
 
-    def _rows(self, engine: Any, since: datetime, until: datetime) -> Iterator[CdrRow]:
-        table = Table(self.table_name, MetaData(), schema=self.schema, autoload_with=engine)
+        return table_records(self.url, self.table, "CDR", CdrSourceError, read)
+
+    def _rows(
+        self, engine: Engine, table: Table, since: datetime, until: datetime
+    ) -> Iterator[CdrRow]:
         columns = table.c
         start_column = columns.get("calldate")
         if start_column is None:
             start_column = columns.get("start")
         if start_column is None or "uniqueid" not in columns:
             raise CdrSourceError(
-                f"CDR table {self.table_name} has no calldate/start or no uniqueid column"
+                f"CDR table {self.table} has no calldate/start or no uniqueid column"
             )
-        low = since.astimezone(self.zone).replace(tzinfo=None) - _MARGIN
-        high = until.astimezone(self.zone).replace(tzinfo=None) + _MARGIN
+        low, high = naive_bounds(since, until, self.zone)
         query = select(table).where(start_column >= low, start_column < high)
         with engine.connect() as connection:
             result = connection.execution_options(stream_results=True, yield_per=1000).execute(

@@ -177,7 +177,7 @@ def show_records(tracked: tracking.Tracking, config: Path, calls: int) -> int:
          "--from", today, "--to", today],
         capture_output=True, text=True, check=False, timeout=60,
     )  # fmt: skip
-    print("  " + "\n  ".join(report.stdout.strip().splitlines()[:12]))
+    print("  " + "\n  ".join(report.stdout.strip().splitlines()))
     return missing + (report.returncode != 0)
 
 

@@ -16,6 +16,7 @@ import pytest
 from openpyxl import load_workbook
 from selenium import webdriver
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.expected_conditions import staleness_of
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from pbx_bridge.config.loader import load_config
@@ -67,7 +68,11 @@ def sign_in(
     driver.get(console.url + "/login")
     driver.find_element(By.ID, "name").send_keys(name)
     driver.find_element(By.ID, "password").send_keys(password)
-    driver.find_element(By.ID, "sign-in").click()
+    button = driver.find_element(By.ID, "sign-in")
+    button.click()
+    # The next page (or the login page again, with its error) has replaced this one: the
+    # session cookie is set before the test asks for another page.
+    wait_for(driver, staleness_of(button))
 
 
 def downloaded(folder: Path, suffix: str, timeout: float = 20) -> Path:
